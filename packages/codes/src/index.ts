@@ -1,0 +1,22 @@
+export type { AppendixEntry } from './appendix.js';
+export { compareWithAppendix, parseAppendix } from './appendix.js';
+export type { StatusCode } from './catalog.js';
+export {
+  catalog,
+  describe,
+  entriesFor,
+  isStatusCode,
+  STATUS_CODES,
+  SUCCESS_CODE,
+  variantOf,
+} from './catalog.js';
+export type {
+  CatalogEntry,
+  Category,
+  CodeVariant,
+  DescribeContext,
+  Operation,
+  RetryAdvice,
+  Severity,
+} from './types.js';
+export { OPERATIONS } from './types.js';

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Scaffolds a workspace package with the shared conventions: scripts/new-package.sh packages/foo "What it does"
+set -euo pipefail
+dir="$1"; desc="${2:-}"
+name="@paystream/$(basename "$dir")"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mkdir -p "$root/$dir/src"
+cd "$root/$dir"
+[ -f package.json ] || cat > package.json <<JSON
+{
+  "name": "$name",
+  "version": "0.1.0",
+  "private": true,
+  "description": "$desc",
+  "type": "module",
+  "exports": {
+    ".": {
+      "types": "./dist/index.d.ts",
+      "default": "./dist/index.js"
+    }
+  },
+  "files": ["dist"],
+  "scripts": {
+    "build": "tsc -p tsconfig.build.json",
+    "typecheck": "tsc --noEmit -p tsconfig.json",
+    "lint": "biome check .",
+    "test": "vitest run",
+    "clean": "rm -rf dist"
+  },
+  "dependencies": {},
+  "devDependencies": {}
+}
+JSON
+[ -f tsconfig.json ] || cat > tsconfig.json <<'JSON'
+{
+  "extends": "../../tsconfig.base.json",
+  "compilerOptions": { "noEmit": true },
+  "include": ["src", "integration"]
+}
+JSON
+[ -f tsconfig.build.json ] || cat > tsconfig.build.json <<'JSON'
+{
+  "extends": "../../tsconfig.base.json",
+  "compilerOptions": { "rootDir": "src", "outDir": "dist", "noEmit": false },
+  "include": ["src"],
+  "exclude": ["src/**/*.test.ts", "src/**/__fixtures__/**"]
+}
+JSON
+[ -f vitest.config.ts ] || cat > vitest.config.ts <<'TS'
+import { paystreamVitest } from '../../vitest.shared.ts';
+
+export default paystreamVitest(import.meta.dirname);
+TS
+echo "created $name in $dir"

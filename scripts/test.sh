@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every suite with real components. Starts a local Kafka broker when KAFKA_BROKERS is unset
+# (and stops it again), gives the run its own PostgreSQL database name prefix, and ends with the
+# plain line "N passed, N failed" summed from vitest's JSON reports.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+export PAYSTREAM_REPORT_DIR="$root/.reports"
+rm -rf "$PAYSTREAM_REPORT_DIR" && mkdir -p "$PAYSTREAM_REPORT_DIR"
+
+started_kafka=""
+if [ -z "${KAFKA_BROKERS:-}" ] && [ -x infra/kafka/kafka.sh ]; then
+  infra/kafka/kafka.sh start
+  started_kafka=1
+  export KAFKA_BROKERS=127.0.0.1:9092
+fi
+cleanup() { if [ -n "$started_kafka" ]; then infra/kafka/kafka.sh stop || true; fi; }
+trap cleanup EXIT
+
+export PAYSTREAM_TEST_PG_URL="${PAYSTREAM_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+status=0
+pnpm run lint || status=$?
+if [ "$status" -eq 0 ]; then
+  pnpm run typecheck || status=$?
+fi
+# Suites that share the broker run one package at a time: two cores, one JVM.
+pnpm exec turbo run test --concurrency=1 || status=$?
+node scripts/test-summary.mjs "$PAYSTREAM_REPORT_DIR" || status=$?
+exit "$status"
