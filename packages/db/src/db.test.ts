@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest } from './migrate.js';
+import { type Database, openDatabase, redactUrl } from './open.js';
+import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from './testing.js';
+
+interface Schema {
+  ledger: { id: string; amount_minor: number };
+}
+
+const migrations = {
+  '0001_ledger': {
+    up: async (db: Kysely<unknown>) => {
+      await db.schema
+        .createTable('ledger')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+describe.each(TEST_DATABASE_KINDS)('database on %s', (kind) => {
+  let testDb: TestDatabase;
+  let database: Database<Schema>;
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase(kind);
+    database = openDatabase<Schema>({ url: testDb.url });
+    await migrateToLatest(database.db as Kysely<unknown>, 'dbtest', migrations);
+  });
+
+  afterAll(async () => {
+    await database?.destroy();
+    await testDb?.drop();
+  });
+
+  it('opens the engine the URL names', () => {
+    expect(database.kind).toBe(kind);
+  });
+
+  it('runs migrations once, however often it is asked', async () => {
+    await migrateToLatest(database.db as Kysely<unknown>, 'dbtest', migrations);
+    const rows = await database.db.selectFrom('ledger').selectAll().execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('returns big integer amounts as exact numbers', async () => {
+    await database.db.insertInto('ledger').values({ id: 'a', amount_minor: 9_007_199_254_740_991 }).execute();
+    const row = await database.db
+      .selectFrom('ledger')
+      .selectAll()
+      .where('id', '=', 'a')
+      .executeTakeFirstOrThrow();
+    expect(row.amount_minor).toBe(9_007_199_254_740_991);
+    expect(typeof row.amount_minor).toBe('number');
+  });
+
+  it('rolls back a failed transaction completely', async () => {
+    await expect(
+      database.db.transaction().execute(async (trx) => {
+        await trx.insertInto('ledger').values({ id: 'b', amount_minor: 1 }).execute();
+        await trx.insertInto('ledger').values({ id: 'b', amount_minor: 2 }).execute();
+      }),
+    ).rejects.toThrow();
+    const rows = await database.db.selectFrom('ledger').selectAll().where('id', '=', 'b').execute();
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password of a connection URL', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/pay')).toBe('postgres://app:***@db:5432/pay');
+    expect(redactUrl('postgres://app@db/pay')).toBe('postgres://app@db/pay');
+  });
+
+  it('refuses a scheme it does not know', () => {
+    expect(() => openDatabase({ url: 'mysql://root@localhost/x' })).toThrow(
+      'unsupported scheme: mysql://root@localhost/x',
+    );
+  });
+});

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/** An open database: the Kysely handle, which engine is behind it, and how to close it. */
+export interface Database<DB = unknown> {
+  readonly db: Kysely<DB>;
+  readonly kind: DatabaseKind;
+  /** Where it lives, with any password removed (safe to log). */
+  readonly location: string;
+  destroy(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…` (or `postgresql://…`) for PostgreSQL; unset, `sqlite:<file>` or a path for SQLite. */
+  readonly url?: string | undefined;
+  /** The SQLite file when `url` is unset. Default `.data/paystream.sqlite` under the working directory. */
+  readonly sqliteFile?: string;
+  /** PostgreSQL pool size. Default 10. */
+  readonly poolSize?: number;
+}
+
+// PostgreSQL returns BIGINT (int8) and NUMERIC as strings. Amounts are integer minor units well
+// inside the safe-integer range, so they come back as numbers, and anything beyond that range
+// fails loudly instead of rounding.
+pg.types.setTypeParser(20, (text) => {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${text} is outside the safe integer range`);
+  return n;
+});
+
+/** Opens SQLite or PostgreSQL from a URL (DATABASE_URL semantics: unset means a SQLite file). */
+export function openDatabase<DB = unknown>(options: OpenDatabaseOptions = {}): Database<DB> {
+  const url = options.url?.trim();
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', location: redactUrl(url), destroy: () => db.destroy() };
+  }
+  const file = resolveSqliteFile(url, options.sqliteFile);
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  // WAL lets readers run beside the single writer; busy_timeout makes a second process wait
+  // for the lock instead of failing; foreign keys are off by default in SQLite.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, kind: 'sqlite', location: file, destroy: () => db.destroy() };
+}
+
+function resolveSqliteFile(url: string | undefined, fallback: string | undefined): string {
+  if (url) {
+    if (url.startsWith('sqlite:')) return resolveFile(url.slice('sqlite:'.length).replace(/^\/\//, ''));
+    if (url.includes('://')) throw new Error(`DATABASE_URL has an unsupported scheme: ${redactUrl(url)}`);
+    return resolveFile(url);
+  }
+  return resolveFile(fallback ?? '.data/paystream.sqlite');
+}
+
+function resolveFile(file: string): string {
+  return file === ':memory:' ? file : resolve(file);
+}
+
+/** Removes the password from a connection URL so it can be logged. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
