@@ -20,3 +20,5 @@ export type {
   Severity,
 } from './types.js';
 export { OPERATIONS } from './types.js';
+export type { Wallet } from './wallets.js';
+export { isWallet, payTypeOf, WALLETS } from './wallets.js';

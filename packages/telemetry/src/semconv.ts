@@ -1,0 +1,54 @@
+// Every metric, span and attribute name Paystream emits, in one place, so dashboards, alert rules
+// and code cannot drift apart. Metric names and labels are part of the fixed interface (DESIGN.md).
+
+/** Upstream calls, one increment per call, labelled with the code exactly as the appendix writes it. */
+export const METRIC_UPSTREAM_REQUESTS_TOTAL = 'paystream_upstream_requests_total';
+/** Upstream call latency histogram, by operation and code. */
+export const METRIC_UPSTREAM_REQUEST_DURATION_SECONDS = 'paystream_upstream_request_duration_seconds';
+/** Events put on the bus (published to Kafka or the embedded log), by type. */
+export const METRIC_EVENTS_PUBLISHED_TOTAL = 'paystream_events_published_total';
+/** Events handled by plugins, by plugin, type and outcome (ok, retried, dead_lettered, duplicate). */
+export const METRIC_PLUGIN_EVENTS_TOTAL = 'paystream_plugin_events_total';
+/** Events written to the outbox and not yet published. */
+export const METRIC_OUTBOX_PENDING = 'paystream_outbox_pending';
+/** Inbound HTTP requests to the gateway, by route, method and status. */
+export const METRIC_HTTP_REQUESTS_TOTAL = 'paystream_http_requests_total';
+/** Notify callbacks refused (forged signature, stale clock, replay), by reason. */
+export const METRIC_NOTIFICATIONS_REJECTED_TOTAL = 'paystream_notifications_rejected_total';
+/** Messages sent to a dead-letter topic, by group. */
+export const METRIC_DEAD_LETTERS_TOTAL = 'paystream_dead_letters_total';
+
+/** Label names. */
+export const LABEL_OPERATION = 'operation';
+export const LABEL_CODE = 'code';
+export const LABEL_CATEGORY = 'category';
+export const LABEL_TYPE = 'type';
+export const LABEL_PLUGIN = 'plugin';
+export const LABEL_OUTCOME = 'outcome';
+export const LABEL_GROUP = 'group';
+export const LABEL_REASON = 'reason';
+
+/** Upstream latency buckets in seconds: the aggregator answers in tens of ms, timeouts sit at 10 s. */
+export const UPSTREAM_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+] as const;
+
+/** Span attribute keys (Paystream's own namespace beside the OTel semantic conventions). */
+export const ATTR_UPSTREAM_OPERATION = 'paystream.upstream.operation';
+export const ATTR_UPSTREAM_CODE = 'paystream.upstream.code';
+export const ATTR_UPSTREAM_CATEGORY = 'paystream.upstream.category';
+export const ATTR_UPSTREAM_OUTCOME = 'paystream.upstream.outcome';
+export const ATTR_OUT_TRADE_NO = 'paystream.out_trade_no';
+export const ATTR_REFUND_NO = 'paystream.refund_no';
+export const ATTR_EVENT_ID = 'paystream.event.id';
+export const ATTR_EVENT_TYPE = 'paystream.event.type';
+export const ATTR_PLUGIN = 'paystream.plugin';
+
+/** The Kafka topic payment events travel on. */
+export const EVENTS_TOPIC = 'payments.events.v1';
+/** Span names follow `<operation> <destination>`. */
+export const spanNames = {
+  upstream: (operation: string) => `upstream ${operation}`,
+  publish: (topic: string) => `publish ${topic}`,
+  process: (topic: string) => `process ${topic}`,
+} as const;
