@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, hashApiKey, loadConfig } from './index.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.sandboxPort).toBe(8081);
+    expect(c.kafkaBrokers).toEqual([]);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.upstream.baseUrl).toBeUndefined();
+    expect(c.apiKeys).toEqual([]);
+    expect(c.devApiKey).toBeUndefined();
+  });
+
+  it('parses brokers and API keys', () => {
+    const sha256 = hashApiKey('psk_test');
+    const c = loadConfig({
+      KAFKA_BROKERS: '127.0.0.1:9092, kafka:9093',
+      PAYSTREAM_API_KEYS: JSON.stringify([{ caller: 'checkout', sha256, scopes: ['payments:write'] }]),
+    });
+    expect(c.kafkaBrokers).toEqual(['127.0.0.1:9092', 'kafka:9093']);
+    expect(c.apiKeys).toEqual([{ caller: 'checkout', sha256, scopes: ['payments:write'] }]);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'no port', PAYSTREAM_API_KEYS: '{' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('PORT: must be a port number');
+    expect(message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port');
+    expect(message).toContain('PAYSTREAM_API_KEYS: must be a JSON array');
+  });
+
+  it('requires credentials for a real upstream and never echoes a secret', () => {
+    expect(() =>
+      loadConfig({ UPSTREAM_BASE_URL: 'https://pay.example', UPSTREAM_PRIVATE_KEY: 'pk-SECRET' }),
+    ).toThrow('UPSTREAM_USER_CONFIRM_KEY: is required when UPSTREAM_BASE_URL is set');
+    const secret = 'psk_live_SECRET_VALUE';
+    try {
+      loadConfig({ PAYSTREAM_API_KEYS: JSON.stringify([{ caller: 'x', sha256: secret, scopes: [] }]) });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toContain('PAYSTREAM_API_KEYS');
+      expect((err as Error).message).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { type ApiKeyEntry, apiKeysSchema } from './api-keys.js';
+import { ConfigError } from './errors.js';
+
+const port = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: 'must be a port number between 0 and 65535' });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const positiveInt = (fallback: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between 1 and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const url = optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
+  message: 'must be an http:// or https:// URL',
+});
+
+const brokers = optionalText.transform((v, ctx) => {
+  if (v === undefined) return [];
+  const list = v
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (list.some((b) => !/^[^\s:/]+:\d{1,5}$/.test(b))) {
+    ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' });
+    return z.NEVER;
+  }
+  return list;
+});
+
+const apiKeys = optionalText.transform((v, ctx): ApiKeyEntry[] => {
+  if (v === undefined) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {caller, sha256, scopes}' });
+    return z.NEVER;
+  }
+  const parsed = apiKeysSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    ctx.addIssue({
+      code: 'custom',
+      message: `entry ${first?.path.join('.') || '(root)'} ${first?.message ?? 'is invalid'}`,
+    });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  .default('info');
+
+// Every variable the gateway and the all-in-one read. Secrets are only ever checked for presence
+// or shape, and no message includes a value.
+const envSchema = z.object({
+  PORT: port(8080),
+  HOST: optionalText.default('127.0.0.1'),
+  SANDBOX_PORT: port(8081),
+  KAFKA_BROKERS: brokers,
+  DATABASE_URL: optionalText.refine(
+    (v) => v === undefined || /^(postgres(ql)?:\/\/|sqlite:)/.test(v) || !v.includes('://'),
+    { message: 'must be postgres://…, sqlite:<file> or a file path' },
+  ),
+  UPSTREAM_BASE_URL: url,
+  UPSTREAM_USER_CONFIRM_KEY: optionalText,
+  UPSTREAM_PRIVATE_KEY: optionalText,
+  UPSTREAM_TIMEOUT_MS: positiveInt(10_000, 120_000),
+  PUBLIC_BASE_URL: url,
+  NOTIFY_CLOCK_TOLERANCE_SECONDS: positiveInt(300, 3600),
+  PAYSTREAM_API_KEYS: apiKeys,
+  PAYSTREAM_DEV_API_KEY: optionalText,
+  EMBEDDED_BUS_FILE: optionalText,
+  OUTBOX_POLL_INTERVAL_MS: positiveInt(200, 60_000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 300_000),
+  LOG_LEVEL: logLevel,
+});
+
+/** The validated environment. */
+export interface PaystreamConfig {
+  port: number;
+  host: string;
+  sandboxPort: number;
+  /** Empty: the embedded bus. */
+  kafkaBrokers: string[];
+  databaseUrl: string | undefined;
+  upstream: {
+    /** Unset: the bundled sandbox. */
+    baseUrl: string | undefined;
+    userConfirmKey: string | undefined;
+    privateKey: string | undefined;
+    timeoutMs: number;
+  };
+  /** Where the aggregator can reach this gateway (for notify_url). */
+  publicBaseUrl: string | undefined;
+  notifyClockToleranceSeconds: number;
+  apiKeys: ApiKeyEntry[];
+  /** Only the all-in-one honours it. */
+  devApiKey: string | undefined;
+  embeddedBusFile: string | undefined;
+  outboxPollIntervalMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: z.infer<typeof logLevel>;
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? '(environment)'),
+        message: i.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const problems: { variable: string; message: string }[] = [];
+  // A real aggregator needs real credentials; only the bundled sandbox has development ones.
+  if (e.UPSTREAM_BASE_URL !== undefined) {
+    if (!e.UPSTREAM_USER_CONFIRM_KEY)
+      problems.push({
+        variable: 'UPSTREAM_USER_CONFIRM_KEY',
+        message: 'is required when UPSTREAM_BASE_URL is set',
+      });
+    if (!e.UPSTREAM_PRIVATE_KEY)
+      problems.push({
+        variable: 'UPSTREAM_PRIVATE_KEY',
+        message: 'is required when UPSTREAM_BASE_URL is set',
+      });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    sandboxPort: e.SANDBOX_PORT,
+    kafkaBrokers: e.KAFKA_BROKERS,
+    databaseUrl: e.DATABASE_URL,
+    upstream: {
+      baseUrl: e.UPSTREAM_BASE_URL,
+      userConfirmKey: e.UPSTREAM_USER_CONFIRM_KEY,
+      privateKey: e.UPSTREAM_PRIVATE_KEY,
+      timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    },
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    notifyClockToleranceSeconds: e.NOTIFY_CLOCK_TOLERANCE_SECONDS,
+    apiKeys: e.PAYSTREAM_API_KEYS,
+    devApiKey: e.PAYSTREAM_DEV_API_KEY,
+    embeddedBusFile: e.EMBEDDED_BUS_FILE,
+    outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
