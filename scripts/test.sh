@@ -26,6 +26,6 @@ if [ "$status" -eq 0 ]; then
   pnpm run typecheck || status=$?
 fi
 # Suites that share the broker run one package at a time: two cores, one JVM.
-pnpm exec turbo run test --concurrency=1 || status=$?
+pnpm exec turbo run test --concurrency=1 --continue || status=$?
 node scripts/test-summary.mjs "$PAYSTREAM_REPORT_DIR" || status=$?
 exit "$status"
