@@ -1,3 +1,4 @@
+export { WALLETS } from '@paystream/codes';
 export { createUpstreamClient } from './client.js';
 export type { VerifyNotificationOptions, VerifyNotificationResult } from './notification.js';
 export { verifyNotification } from './notification.js';
@@ -28,7 +29,6 @@ export type {
   UpstreamResult,
   Wallet,
 } from './types.js';
-export { WALLETS } from './types.js';
 export type {
   WireNotification,
   WirePaytype,

@@ -1,10 +1,10 @@
-import type { CatalogEntry, Operation } from '@paystream/codes';
+import type { CatalogEntry, Operation, Wallet } from '@paystream/codes';
 import type { Currency, MinorUnits } from '@paystream/money';
 import type { Signer } from './signer.js';
 
-/** The gateway's wallets; `wire.ts` maps them to the aggregator's `paytype`/`wallet` fields. */
-export type Wallet = 'WECHATCN' | 'WECHATHK' | 'ALIPAYCN' | 'ALIPAYHK';
-export const WALLETS = ['WECHATCN', 'WECHATHK', 'ALIPAYCN', 'ALIPAYHK'] as const satisfies readonly Wallet[];
+// The gateway's wallets come from the catalog; `wire.ts` maps them to the aggregator's
+// `paytype`/`wallet` fields.
+export type { Wallet } from '@paystream/codes';
 
 export interface UpstreamCredentials {
   userConfirmKey: string;
