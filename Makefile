@@ -45,7 +45,7 @@ test: build
 	$(ROOT)/scripts/test.sh
 
 bench: build
-	pnpm run bench
+	pnpm run bench --concurrency=1
 
 start: build
 	@if [ -f services/allinone/dist/main.js ]; then \
