@@ -1,0 +1,64 @@
+import { timingSafeEqual } from 'node:crypto';
+import { type ApiKeyEntry, hashApiKey, type Scope } from '@paystream/config';
+import type { Request, RequestHandler } from 'express';
+import { ForbiddenError, UnauthorizedError } from '../errors.js';
+
+/** Who is calling, once the API key checked out. */
+export interface Caller {
+  id: string;
+  scopes: readonly Scope[];
+}
+
+// Kept beside the request rather than on it: no global type augmentation of Express.
+const callers = new WeakMap<Request, Caller>();
+
+/**
+ * Checks API keys against their SHA-256 hashes. Every stored hash is compared, in constant time,
+ * whatever matches first, so the answer time says nothing about which keys exist.
+ */
+export class ApiKeyStore {
+  private readonly entries: { hash: Buffer; caller: string; scopes: readonly Scope[] }[];
+
+  constructor(keys: readonly ApiKeyEntry[]) {
+    this.entries = keys.map((k) => ({
+      hash: Buffer.from(k.sha256, 'hex'),
+      caller: k.caller,
+      scopes: k.scopes,
+    }));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  authenticate(key: string): Caller | undefined {
+    const presented = Buffer.from(hashApiKey(key), 'hex');
+    let found: Caller | undefined;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.hash, presented) && !found)
+        found = { id: entry.caller, scopes: entry.scopes };
+    }
+    return found;
+  }
+}
+
+/** Requires `Authorization: Bearer <key>`; sets req.caller. */
+export function authenticate(store: ApiKeyStore): RequestHandler {
+  return (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer ([\x21-\x7e]{1,256})$/.exec(header);
+    if (!match) return next(new UnauthorizedError('Send Authorization: Bearer <api key>'));
+    const caller = store.authenticate(match[1]!);
+    if (!caller) return next(new UnauthorizedError('The API key is not valid'));
+    callers.set(req, caller);
+    next();
+  };
+}
+
+/** The authenticated caller holding `scope`, or a 401/403. */
+export function requireScope(req: Request, scope: Scope): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw new UnauthorizedError('Send Authorization: Bearer <api key>');
+  if (!caller.scopes.includes(scope)) throw new ForbiddenError(scope);
+  return caller;
+}

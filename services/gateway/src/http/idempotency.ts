@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { IdempotencyConflictError, ValidationError } from '../errors.js';
+import type { Db } from '../store/orders.js';
+
+/** What was answered to the first request with a key. */
+export interface StoredAnswer {
+  status: number;
+  body: unknown;
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Validates the Idempotency-Key header (optional; when given it must be 1-255 visible ASCII). */
+export function parseIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!KEY.test(header)) {
+    throw new ValidationError([
+      { field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+    ]);
+  }
+  return header;
+}
+
+/** A digest of what the request asks for: method, path and the body with its keys sorted. */
+export function requestHash(method: string, path: string, body: unknown): string {
+  return createHash('sha256')
+    .update(`${method} ${path}\n${canonicalJson(body)}`)
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * Idempotency-Key handling: the first request with a key claims it (a row with status 0), runs,
+ * and stores its answer. The same key with the same request replays that answer; with another
+ * request, or while the first is still running, it is a 409.
+ */
+export class IdempotencyStore {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Claims the key, or returns the stored answer to replay. */
+  async claim(caller: string, key: string, hash: string): Promise<StoredAnswer | undefined> {
+    try {
+      await this.db
+        .insertInto('gateway_idempotency')
+        .values({
+          caller,
+          key,
+          request_hash: hash,
+          status: 0,
+          body: null,
+          created_at: this.now().toISOString(),
+        })
+        .execute();
+      return undefined;
+    } catch (err) {
+      const row = await this.db
+        .selectFrom('gateway_idempotency')
+        .selectAll()
+        .where('caller', '=', caller)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (!row) throw err;
+      if (row.request_hash !== hash) {
+        throw new IdempotencyConflictError('This Idempotency-Key was used with a different request');
+      }
+      if (row.status === 0) {
+        throw new IdempotencyConflictError('A request with this Idempotency-Key is still being processed');
+      }
+      return { status: row.status, body: row.body === null ? null : JSON.parse(row.body) };
+    }
+  }
+
+  async complete(caller: string, key: string, answer: StoredAnswer): Promise<void> {
+    await this.db
+      .updateTable('gateway_idempotency')
+      .set({ status: answer.status, body: JSON.stringify(answer.body) })
+      .where('caller', '=', caller)
+      .where('key', '=', key)
+      .execute();
+  }
+
+  /** Gives the key back: the answer was not final (unknown outcome, gateway failure). */
+  async release(caller: string, key: string): Promise<void> {
+    await this.db
+      .deleteFrom('gateway_idempotency')
+      .where('caller', '=', caller)
+      .where('key', '=', key)
+      .where('status', '=', 0)
+      .execute();
+  }
+}

@@ -1,0 +1,63 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { Request, RequestHandler } from 'express';
+import type { Counter } from 'prom-client';
+
+/** The matched route template (`/v1/payments/:outTradeNo`), never the raw path with its ids. */
+export function routeOf(req: Request): string {
+  const path = req.route?.path;
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+}
+
+/**
+ * One SERVER span per request, continuing the caller's W3C trace context, active for the whole
+ * request (so upstream spans and events' traceparent hang under it), and one counter increment.
+ */
+export function httpTracing(
+  tracer: Tracer,
+  requests: Counter<'route' | 'method' | 'status'>,
+  log?: { info(obj: object, msg?: string): void },
+): RequestHandler {
+  return (req, res, next) => {
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(
+      req.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'url.path': req.path },
+      },
+      parent,
+    );
+    const started = performance.now();
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      const route = routeOf(req);
+      span.updateName(`${req.method} ${route}`);
+      span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      requests.inc({ route, method: req.method, status: String(res.statusCode) });
+      log?.info(
+        {
+          method: req.method,
+          route,
+          status: res.statusCode,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    };
+    res.once('finish', end);
+    res.once('close', end);
+    context.with(trace.setSpan(parent, span), next);
+  };
+}

@@ -1,0 +1,25 @@
+export { prepareDatabase } from './database.js';
+export type { FieldError } from './errors.js';
+export {
+  ConflictError,
+  ForbiddenError,
+  GatewayError,
+  IdempotencyConflictError,
+  MalformedJsonError,
+  NotFoundError,
+  NotificationRejectedError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnavailableError,
+  UpstreamRejectedError,
+  ValidationError,
+} from './errors.js';
+export type { Problem } from './http/problem.js';
+export type { EnqueueEvents } from './payments/recorder.js';
+export { openApiDocument } from './routes/openapi.js';
+export type { GatewayDeps, GatewayLogger } from './server.js';
+export { createServer } from './server.js';
+export type { RunningGateway, StartGatewayOptions } from './start.js';
+export { startGateway } from './start.js';
+export { gatewayMigrations } from './store/migrations.js';
+export type { GatewaySchema } from './store/schema.js';

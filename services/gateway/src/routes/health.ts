@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import type { Registry } from 'prom-client';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ ok: boolean; detail?: string }>;
+}
+
+/** /healthz (the process answers), /readyz (upstream, bus, database), /metrics. */
+export function healthRouter(deps: { checks: readonly ReadinessCheck[]; registry: Registry }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      deps.checks.map(async (c) => {
+        try {
+          const r = await withDeadline(c.check(), 2_000);
+          return [c.name, r] as const;
+        } catch (err) {
+          return [c.name, { ok: false, detail: err instanceof Error ? err.message : 'failed' }] as const;
+        }
+      }),
+    );
+    const ok = results.every(([, r]) => r.ok);
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.registry.contentType).send(await deps.registry.metrics());
+  });
+  return router;
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

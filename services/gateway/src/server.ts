@@ -1,0 +1,139 @@
+import { connect } from 'node:net';
+import { type Tracer, trace } from '@opentelemetry/api';
+import type { ApiKeyEntry } from '@paystream/config';
+import { type Kysely, sql } from '@paystream/db';
+import { httpRequestsCounter, notificationsRejectedCounter, upstreamMetrics } from '@paystream/telemetry';
+import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import { NotFoundError } from './errors.js';
+import { ApiKeyStore, authenticate } from './http/auth.js';
+import { IdempotencyStore } from './http/idempotency.js';
+import { problemMiddleware } from './http/problem.js';
+import { httpTracing } from './http/tracing.js';
+import { NotificationService } from './payments/notifications.js';
+import { type EnqueueEvents, Recorder } from './payments/recorder.js';
+import { RefundService } from './payments/refunds.js';
+import { PaymentService } from './payments/service.js';
+import { healthRouter, type ReadinessCheck } from './routes/health.js';
+import { notificationsRouter } from './routes/notifications.js';
+import { openApiDocument } from './routes/openapi.js';
+import { paymentsRouter } from './routes/payments.js';
+import type { GatewaySchema } from './store/schema.js';
+import { instrumentUpstream } from './upstream/instrumented.js';
+
+/** Pino-compatible. */
+export interface GatewayLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface GatewayDeps {
+  /** Migrated with `prepareDatabase`. */
+  db: Kysely<GatewaySchema>;
+  /** The aggregator client; the gateway wraps it with a span and a metric per call. */
+  upstream: UpstreamClient;
+  /** Verifies the notify callback (the same credentials the client signs with). */
+  upstreamCredentials: UpstreamCredentials;
+  /** Checked by /readyz (host:port reachability; the aggregator has no health endpoint). */
+  upstreamBaseUrl: string;
+  /** The bus the outbox relay publishes to; the gateway only asks it for health. */
+  bus: { health(): Promise<{ ok: boolean; detail?: string }> };
+  /** Writes events into the outbox inside a transaction (`enqueueEvents` of @paystream/bus). */
+  enqueueEvents: EnqueueEvents;
+  /** Accepted API keys (hashed). */
+  apiKeys: readonly ApiKeyEntry[];
+  /** The URL the aggregator calls back: this gateway's /v1/notifications/upstream. */
+  notifyUrl: string | (() => string);
+  /** Every metric goes here; in the all-in-one the one registry of the process. */
+  registry: Registry;
+  logger?: GatewayLogger;
+  tracer?: Tracer;
+  now?: () => Date;
+  /** Allowed clock difference for notify callbacks. Default 300. */
+  notifyClockToleranceSeconds?: number;
+  /** Largest request body. Default 16kb. */
+  bodyLimit?: string;
+  /** CloudEvents `source`. Default /paystream/gateway. */
+  eventSource?: string;
+}
+
+const silent: GatewayLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Builds the gateway's Express app without listening (supertest it, or pass it to http.createServer). */
+export function createServer(deps: GatewayDeps): Express {
+  const logger = deps.logger ?? silent;
+  const now = deps.now ?? (() => new Date());
+  const tracer = deps.tracer ?? trace.getTracer('@paystream/gateway');
+  const bodyLimit = deps.bodyLimit ?? '16kb';
+  const notifyUrl = typeof deps.notifyUrl === 'string' ? () => deps.notifyUrl as string : deps.notifyUrl;
+  const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry));
+  const recorder = new Recorder({
+    db: deps.db,
+    enqueue: deps.enqueueEvents,
+    source: deps.eventSource ?? '/paystream/gateway',
+    now,
+  });
+  const payments = new PaymentService({ db: deps.db, upstream, recorder, notifyUrl });
+  const refunds = new RefundService({ db: deps.db, upstream, recorder, payments });
+  const notifications = new NotificationService({
+    db: deps.db,
+    recorder,
+    credentials: deps.upstreamCredentials,
+    toleranceSeconds: deps.notifyClockToleranceSeconds ?? 300,
+    rejected: notificationsRejectedCounter(deps.registry),
+    now,
+  });
+  const idempotency = new IdempotencyStore(deps.db, now);
+  const keys = new ApiKeyStore(deps.apiKeys);
+  if (keys.size === 0) logger.warn({}, 'no API keys configured: every /v1/payments request will be refused');
+
+  const checks: ReadinessCheck[] = [
+    { name: 'database', check: () => sql`select 1 as one`.execute(deps.db).then(() => ({ ok: true })) },
+    { name: 'bus', check: () => deps.bus.health() },
+    { name: 'upstream', check: () => reachable(deps.upstreamBaseUrl) },
+  ];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(httpTracing(tracer, httpRequestsCounter(deps.registry), logger));
+  app.use(healthRouter({ checks, registry: deps.registry }));
+  const openapi = openApiDocument();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/v1/notifications', notificationsRouter({ notifications, bodyLimit }));
+  app.use(
+    '/v1/payments',
+    authenticate(keys),
+    express.json({ limit: bodyLimit, strict: true }),
+    paymentsRouter({ payments, refunds, idempotency }),
+  );
+  app.use((req, _res, next) => next(new NotFoundError(`No route ${req.method} ${req.path}`)));
+  app.use(problemMiddleware(logger));
+  return app;
+}
+
+/** Whether something accepts TCP connections at the URL's host and port. */
+function reachable(baseUrl: string): Promise<{ ok: boolean; detail?: string }> {
+  const url = new URL(baseUrl);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname, port });
+    socket.setTimeout(1_500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve({ ok: true });
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve({ ok: false, detail: 'connect timed out' });
+    });
+    socket.once('error', (err) =>
+      resolve({ ok: false, detail: (err as NodeJS.ErrnoException).code ?? 'unreachable' }),
+    );
+  });
+}

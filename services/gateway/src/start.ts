@@ -1,0 +1,110 @@
+import type { Server } from 'node:http';
+import type { Tracer } from '@opentelemetry/api';
+import { createBus, createOutboxRelay, type EventBus, enqueueEvents, type OutboxRelay } from '@paystream/bus';
+import type { ApiKeyEntry, PaystreamConfig } from '@paystream/config';
+import { type Database, type Kysely, openDatabase } from '@paystream/db';
+import { createUpstreamClient, type UpstreamCredentials } from '@paystream/upstream-client';
+import { Registry } from 'prom-client';
+import { prepareDatabase } from './database.js';
+import { createServer, type GatewayLogger } from './server.js';
+import type { GatewaySchema } from './store/schema.js';
+
+export interface StartGatewayOptions {
+  config: PaystreamConfig;
+  /** Where the aggregator is (the caller resolves "unset = bundled sandbox"). */
+  upstreamBaseUrl: string;
+  upstreamCredentials: UpstreamCredentials;
+  /** Keys accepted besides config.apiKeys (the all-in-one's development key). */
+  extraApiKeys?: readonly ApiKeyEntry[];
+  registry?: Registry;
+  logger?: GatewayLogger;
+  tracer?: Tracer;
+  /** A bus shared with other components; when absent the gateway creates (and closes) its own. */
+  bus?: EventBus;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  server: Server;
+  bus: EventBus;
+  relay: OutboxRelay;
+  database: Database<GatewaySchema>;
+  /** Graceful: stops accepting, lets in-flight requests finish, flushes the outbox, closes everything. */
+  close(): Promise<void>;
+}
+
+/** Opens the database, the bus and the outbox relay, and listens: everything a gateway process runs. */
+export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
+  const { config } = opts;
+  const registry = opts.registry ?? new Registry();
+  const database = openDatabase<GatewaySchema>({ url: config.databaseUrl });
+  await prepareDatabase(database.db as Kysely<unknown>);
+  const ownBus = !opts.bus;
+  const bus =
+    opts.bus ??
+    (await createBus({
+      kafkaBrokers: config.kafkaBrokers,
+      ...(config.embeddedBusFile ? { embeddedFile: config.embeddedBusFile } : {}),
+      clientId: 'paystream-gateway',
+      registry,
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    }));
+  const relay = createOutboxRelay({
+    db: database.db as Kysely<any>,
+    bus,
+    pollIntervalMs: config.outboxPollIntervalMs,
+    registry,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  const upstream = createUpstreamClient({
+    baseUrl: opts.upstreamBaseUrl,
+    credentials: opts.upstreamCredentials,
+    timeoutMs: config.upstream.timeoutMs,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  let port = config.port;
+  const app = createServer({
+    db: database.db,
+    upstream,
+    upstreamCredentials: opts.upstreamCredentials,
+    upstreamBaseUrl: opts.upstreamBaseUrl,
+    bus,
+    enqueueEvents,
+    apiKeys: [...config.apiKeys, ...(opts.extraApiKeys ?? [])],
+    notifyUrl: () => `${config.publicBaseUrl ?? `http://127.0.0.1:${port}`}/v1/notifications/upstream`,
+    registry,
+    notifyClockToleranceSeconds: config.notifyClockToleranceSeconds,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.tracer ? { tracer: opts.tracer } : {}),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : config.port;
+  relay.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await relay.stop();
+      // Whatever the last requests recorded goes out before the bus closes.
+      await relay.flush().catch((err: unknown) => {
+        opts.logger?.error(
+          { error: err instanceof Error ? err.message : String(err) },
+          'final outbox flush failed',
+        );
+      });
+      if (ownBus) await bus.close();
+      await upstream.destroy();
+      await database.destroy();
+    })();
+    return closing;
+  };
+  return { url: `http://${config.host}:${port}`, port, server, bus, relay, database, close };
+}

@@ -1,0 +1,59 @@
+import type { Kysely, Migration } from '@paystream/db';
+
+/** The gateway's own tables, migrated as the `gateway` set. */
+export const gatewayMigrations: Readonly<Record<string, Migration>> = {
+  '0001_orders_refunds_idempotency': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('gateway_orders')
+        .addColumn('out_trade_no', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('caller', 'varchar(64)', (c) => c.notNull())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('wallet', 'varchar(16)', (c) => c.notNull())
+        .addColumn('status', 'varchar(32)', (c) => c.notNull())
+        .addColumn('upstream_trade_no', 'varchar(128)')
+        .addColumn('qr_code_url', 'text')
+        .addColumn('pay_url', 'text')
+        .addColumn('description', 'text')
+        .addColumn('notify_url', 'text')
+        .addColumn('metadata', 'text')
+        .addColumn('refunded_minor', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('sequence', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_code', 'varchar(16)')
+        .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(40)', (c) => c.notNull())
+        .addColumn('paid_at', 'varchar(40)')
+        .execute();
+      await db.schema
+        .createTable('gateway_refunds')
+        .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
+        .addColumn('refund_no', 'varchar(64)', (c) => c.notNull())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('last_code', 'varchar(16)')
+        .addColumn('upstream_refund_no', 'varchar(128)')
+        .addColumn('refunded_at', 'varchar(40)')
+        .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(40)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('gateway_refunds_pk', ['out_trade_no', 'refund_no'])
+        .execute();
+      await db.schema
+        .createTable('gateway_idempotency')
+        .addColumn('caller', 'varchar(64)', (c) => c.notNull())
+        .addColumn('key', 'varchar(255)', (c) => c.notNull())
+        .addColumn('request_hash', 'varchar(64)', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('body', 'text')
+        .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('gateway_idempotency_pk', ['caller', 'key'])
+        .execute();
+      await db.schema
+        .createTable('gateway_notifications')
+        .addColumn('notify_id', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
+        .addColumn('received_at', 'varchar(40)', (c) => c.notNull())
+        .execute();
+    },
+  },
+};

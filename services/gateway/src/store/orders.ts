@@ -1,0 +1,76 @@
+import type { Kysely, Selectable, Transaction } from '@paystream/db';
+import type { GatewaySchema, OrdersTable, RefundsTable } from './schema.js';
+
+export type Order = Selectable<OrdersTable>;
+export type Refund = Selectable<RefundsTable>;
+export type Db = Kysely<GatewaySchema>;
+export type Trx = Transaction<GatewaySchema>;
+
+export function findOrder(db: Db | Trx, outTradeNo: string): Promise<Order | undefined> {
+  return db
+    .selectFrom('gateway_orders')
+    .selectAll()
+    .where('out_trade_no', '=', outTradeNo)
+    .executeTakeFirst();
+}
+
+export function listRefunds(db: Db | Trx, outTradeNo: string): Promise<Refund[]> {
+  return db
+    .selectFrom('gateway_refunds')
+    .selectAll()
+    .where('out_trade_no', '=', outTradeNo)
+    .orderBy('created_at')
+    .orderBy('refund_no')
+    .execute();
+}
+
+export function findRefund(db: Db | Trx, outTradeNo: string, refundNo: string): Promise<Refund | undefined> {
+  return db
+    .selectFrom('gateway_refunds')
+    .selectAll()
+    .where('out_trade_no', '=', outTradeNo)
+    .where('refund_no', '=', refundNo)
+    .executeTakeFirst();
+}
+
+/**
+ * Hands out the next `count` event sequence numbers of an order and returns the first. The
+ * UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) for the rest of the
+ * transaction, so concurrent requests on one order get gapless, distinct numbers.
+ */
+export async function nextSequence(trx: Trx, outTradeNo: string, count: number): Promise<number> {
+  const row = await trx
+    .updateTable('gateway_orders')
+    .set((eb) => ({ sequence: eb('sequence', '+', count) }))
+    .where('out_trade_no', '=', outTradeNo)
+    .returning('sequence')
+    .executeTakeFirstOrThrow();
+  return row.sequence - count + 1;
+}
+
+/** Inserts or updates an order's row (everything but its sequence). */
+export async function saveOrder(trx: Trx, order: Omit<Order, 'sequence'>): Promise<void> {
+  const { out_trade_no, ...rest } = order;
+  const updated = await trx
+    .updateTable('gateway_orders')
+    .set(rest)
+    .where('out_trade_no', '=', out_trade_no)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) {
+    await trx
+      .insertInto('gateway_orders')
+      .values({ ...order, sequence: 0 })
+      .execute();
+  }
+}
+
+export async function saveRefund(trx: Trx, refund: Refund): Promise<void> {
+  const { out_trade_no, refund_no, ...rest } = refund;
+  const updated = await trx
+    .updateTable('gateway_refunds')
+    .set(rest)
+    .where('out_trade_no', '=', out_trade_no)
+    .where('refund_no', '=', refund_no)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('gateway_refunds').values(refund).execute();
+}

@@ -1,0 +1,73 @@
+/**
+ * Order status. Beyond the aggregator's: `failed` (create refused, nothing exists upstream) and
+ * `unknown` (create timed out and a query could not yet tell whether the order exists).
+ */
+export type OrderStatus =
+  | 'pending'
+  | 'paid'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'canceled'
+  | 'closed'
+  | 'failed'
+  | 'unknown';
+
+export interface OrdersTable {
+  out_trade_no: string;
+  caller: string;
+  amount_minor: number;
+  currency: 'HKD' | 'CNY';
+  wallet: 'WECHATCN' | 'WECHATHK' | 'ALIPAYCN' | 'ALIPAYHK';
+  status: OrderStatus;
+  upstream_trade_no: string | null;
+  qr_code_url: string | null;
+  pay_url: string | null;
+  description: string | null;
+  notify_url: string | null;
+  /** JSON object of string values. */
+  metadata: string | null;
+  refunded_minor: number;
+  /** The last event sequence number given out for this order (events are 1-based, gapless). */
+  sequence: number;
+  last_code: string | null;
+  created_at: string;
+  updated_at: string;
+  paid_at: string | null;
+}
+
+export type RefundStatus = 'succeeded' | 'failed' | 'pending';
+
+export interface RefundsTable {
+  out_trade_no: string;
+  refund_no: string;
+  amount_minor: number;
+  status: RefundStatus;
+  last_code: string | null;
+  upstream_refund_no: string | null;
+  refunded_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdempotencyTable {
+  caller: string;
+  key: string;
+  request_hash: string;
+  /** 0 while the first request is running. */
+  status: number;
+  body: string | null;
+  created_at: string;
+}
+
+export interface NotificationsTable {
+  notify_id: string;
+  out_trade_no: string;
+  received_at: string;
+}
+
+export interface GatewaySchema {
+  gateway_orders: OrdersTable;
+  gateway_refunds: RefundsTable;
+  gateway_idempotency: IdempotencyTable;
+  gateway_notifications: NotificationsTable;
+}
