@@ -49,7 +49,8 @@ export function endpoint<P extends z.ZodType, B extends z.ZodType>(
       const errors: FieldError[] = params && !params.success ? fieldErrors(params.error) : [];
       let body: unknown;
       if (spec.body) {
-        const hasBody = req.get('content-length') !== undefined || req.get('transfer-encoding') !== undefined;
+        const hasBody =
+          Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
         if (req.body === undefined && hasBody && !req.is('application/json'))
           throw new UnsupportedMediaTypeError();
         const parsed = spec.body.safeParse(req.body);

@@ -37,7 +37,9 @@ export class NotificationService {
       ...(this.deps.signer ? { signer: this.deps.signer } : {}),
     });
     if (!verified.ok) {
-      throw this.refuse(REASON_OF_CODE[verified.code] ?? 'invalid', verified.reason, verified.code);
+      // Unreadable bodies are bad requests; a bad signature or clock is an authentication failure.
+      const status = verified.code === '-13' || verified.code === '13' ? 400 : 401;
+      throw this.refuse(REASON_OF_CODE[verified.code] ?? 'invalid', verified.reason, verified.code, status);
     }
     const n = verified.notification;
     const order = await findOrder(this.deps.db, n.outTradeNo);

@@ -109,7 +109,7 @@ export class PaymentService {
     // "query first"), ask the aggregator whether the first attempt took effect.
     if (existing && (existing.status === 'unknown' || retryAfterQuery(existing.last_code))) {
       const settled = await this.settleCreate(base, 'an earlier attempt had no clear outcome');
-      if (settled) return settled;
+      if (settled.answer) return settled.answer;
     }
 
     const result = await upstream.createPayment({
@@ -141,15 +141,22 @@ export class PaymentService {
       throw new UpstreamRejectedError(result.entry, result.message, 'create');
     }
     const settled = await this.settleCreate(base, `create ${result.reason}`);
-    if (settled) return settled;
-    return this.unknownCreate(base, `create ${result.reason}; the order is not visible upstream yet`, null);
+    if (settled.answer) return settled.answer;
+    return this.unknownCreate(
+      base,
+      `create ${result.reason}; the order is not visible upstream yet (query answered 31)`,
+      settled.query,
+    );
   }
 
   /**
    * Asks the aggregator whether an order exists. Found: records it and answers 201. Not found
-   * (31): undefined, a create is safe. Anything else: an honest 202 "unknown".
+   * (31): no answer, a create is safe. Anything else: an honest 202 "unknown".
    */
-  private async settleCreate(base: Omit<Order, 'sequence'>, why: string): Promise<Answer | undefined> {
+  private async settleCreate(
+    base: Omit<Order, 'sequence'>,
+    why: string,
+  ): Promise<{ answer?: Answer; query: UpstreamResult<PaymentState> }> {
     const q = await this.deps.upstream.queryPayment({ outTradeNo: base.out_trade_no, wallet: base.wallet });
     if (q.outcome === 'success') {
       const status = STATUS_OF[q.data.status];
@@ -164,10 +171,10 @@ export class PaymentService {
         },
         events,
       );
-      return { status: 201, body: await this.view(order) };
+      return { answer: { status: 201, body: await this.view(order) }, query: q };
     }
-    if (q.outcome === 'rejected' && q.code === '31') return undefined;
-    return this.unknownCreate(base, `${why}; the query ${describeOutcome(q)}`, q);
+    if (q.outcome === 'rejected' && q.code === '31') return { query: q };
+    return { answer: await this.unknownCreate(base, `${why}; the query ${describeOutcome(q)}`, q), query: q };
   }
 
   private async unknownCreate(

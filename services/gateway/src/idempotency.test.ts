@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBody, type Harness, startHarness } from './__fixtures__/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ transport: 'embedded', database: 'sqlite' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer for the same key and body, with one upstream call and one event', async () => {
+    const no = h.nextNo('idem');
+    const key = `${no}-k`;
+    const first = await h.post('/v1/payments', createBody(no), { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    // Same body with the keys in another order is the same request.
+    const { wallet, currency, amount, outTradeNo } = createBody(no);
+    const again = await h.post(
+      '/v1/payments',
+      { wallet, currency, amount, outTradeNo },
+      { 'idempotency-key': key },
+    );
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created']);
+  });
+
+  it('answers 409 for the same key with another body', async () => {
+    const no = h.nextNo('idem');
+    const key = `${no}-k`;
+    expect((await h.post('/v1/payments', createBody(no), { 'idempotency-key': key })).status).toBe(201);
+    const other = await h.post('/v1/payments', createBody(no, { amount: '11.00' }), {
+      'idempotency-key': key,
+    });
+    expect(other.status).toBe(409);
+    expect(other.headers['content-type']).toContain('application/problem+json');
+    expect(other.body.title).toBe('Idempotency conflict');
+  });
+
+  it('replays an upstream refusal too, without calling the upstream again', async () => {
+    const no = h.nextNo('idem');
+    expect((await h.post('/v1/payments', createBody(no))).status).toBe(201);
+    await h.pay(no);
+    const body = { refundNo: `${no}-r`, amount: '20.00' };
+    const first = await h.post(`/v1/payments/${no}/refunds`, body, { 'idempotency-key': 'refund-1' });
+    expect(first.body.code).toBe('18');
+    const again = await h.post(`/v1/payments/${no}/refunds`, body, { 'idempotency-key': 'refund-1' });
+    expect(again.status).toBe(first.status);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const failed = (await h.eventsFor(no)).filter((e) => e.type === 'refund.failed');
+    expect(failed).toHaveLength(1);
+  });
+
+  it('keeps keys apart per caller and refuses a malformed key', async () => {
+    const res = await h.post('/v1/payments', createBody(h.nextNo('idem')), {
+      'idempotency-key': 'x'.repeat(300),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].field).toBe('Idempotency-Key');
+  });
+
+  it('answers a retried create without a key from the record (outTradeNo is unique)', async () => {
+    const no = h.nextNo('idem');
+    expect((await h.post('/v1/payments', createBody(no))).status).toBe(201);
+    const again = await h.post('/v1/payments', createBody(no));
+    expect(again.status).toBe(200);
+    expect(again.body.outTradeNo).toBe(no);
+    const different = await h.post('/v1/payments', createBody(no, { amount: '99.00' }));
+    expect(different.status).toBe(409);
+    expect(different.body.code).toBe('03');
+    expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created']);
+  });
+});

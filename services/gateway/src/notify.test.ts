@@ -1,0 +1,108 @@
+// The notify callback is verified on the raw body before anything is recorded; forged, stale,
+// malformed and replayed callbacks are refused and counted.
+import { formatWireTimestamp, hmacSha256Signer } from '@paystream/upstream-client';
+import { SANDBOX_DEV_CREDENTIALS } from '@paystream/upstream-sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBody, type Harness, startHarness } from './__fixtures__/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ transport: 'embedded', database: 'sqlite' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function notification(
+  outTradeNo: string,
+  over: Record<string, unknown> = {},
+  key = SANDBOX_DEV_CREDENTIALS.privateKey,
+) {
+  const params: Record<string, unknown> = {
+    notify_id: `n-${outTradeNo}-${Math.random()}`,
+    notify_type: 'TRADE_SUCCESS',
+    out_trade_no: outTradeNo,
+    trade_no: `T${outTradeNo}`,
+    status: 'PAID',
+    transaction_amount: '10.00',
+    currency: 'HKD',
+    paytype: 'WeChat',
+    wallet: 'WECHATHK',
+    paid_at: new Date().toISOString(),
+    User_Confirm_Key: SANDBOX_DEV_CREDENTIALS.userConfirmKey,
+    timestamp: formatWireTimestamp(new Date()),
+    sign_type: 'HMAC-SHA256',
+    ...over,
+  };
+  params.sign = hmacSha256Signer.sign(params, key);
+  return params;
+}
+
+const send = (body: unknown) =>
+  h.http
+    .post('/v1/notifications/upstream')
+    .set('content-type', 'application/json')
+    .send(typeof body === 'string' ? body : JSON.stringify(body));
+
+async function rejected(reason: string): Promise<number> {
+  const metric = await h.registry.getSingleMetric('paystream_notifications_rejected_total')?.get();
+  return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+async function pendingOrder() {
+  const no = h.nextNo('nt');
+  expect((await h.post('/v1/payments', createBody(no))).status).toBe(201);
+  return no;
+}
+
+describe('POST /v1/notifications/upstream', () => {
+  it('records a genuine callback once and refuses its replay', async () => {
+    const no = await pendingOrder();
+    const body = notification(no);
+    const first = await send(body);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ code: '00', msg: 'SUCCESS' });
+    const before = await rejected('replay');
+    const replay = await send(body);
+    expect(replay.status).toBe(409);
+    expect(await rejected('replay')).toBe(before + 1);
+    expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created', 'payment.succeeded']);
+  });
+
+  it.each([
+    ['a forged signature', (no: string) => notification(no, {}, 'not-the-key'), 'bad_signature', 401, '10'],
+    [
+      'a stale timestamp',
+      (no: string) => notification(no, { timestamp: formatWireTimestamp(new Date(Date.now() - 3_600_000)) }),
+      'clock_skew',
+      401,
+      '12',
+    ],
+    [
+      'a malformed timestamp',
+      (no: string) => notification(no, { timestamp: '2025-01-01' }),
+      'bad_timestamp',
+      400,
+      '13',
+    ],
+    ['a body that is not JSON', () => '{"notify_id": ', 'malformed', 400, '-13'],
+    [
+      'a changed amount',
+      (no: string) => notification(no, { transaction_amount: '0.01' }),
+      'mismatch',
+      400,
+      undefined,
+    ],
+  ] as const)('refuses %s, counts it and records nothing', async (_name, make, reason, status, code) => {
+    const no = await pendingOrder();
+    const outbox = await h.outboxCount();
+    const before = await rejected(reason);
+    const res = await send(make(no));
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    if (code) expect(res.body.code).toBe(code);
+    expect(await rejected(reason)).toBe(before + 1);
+    expect(await h.outboxCount()).toBe(outbox);
+    expect((await h.get(`/v1/payments/${no}`)).body.status).toBe('pending');
+  });
+});
