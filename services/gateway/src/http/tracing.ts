@@ -13,7 +13,8 @@ import type { Counter } from 'prom-client';
 /** The matched route template (`/v1/payments/:outTradeNo`), never the raw path with its ids. */
 export function routeOf(req: Request): string {
   const path = req.route?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+  if (typeof path !== 'string') return 'unmatched';
+  return `${req.baseUrl}${path === '/' && req.baseUrl ? '' : path}`;
 }
 
 /**
