@@ -1,0 +1,4 @@
+import { eventBusContract } from './contract.js';
+import { embeddedHarness } from './harness.js';
+
+eventBusContract(embeddedHarness);

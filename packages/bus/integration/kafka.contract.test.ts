@@ -1,0 +1,4 @@
+import { eventBusContract } from './contract.js';
+import { kafkaHarness } from './harness.js';
+
+eventBusContract(kafkaHarness);

@@ -1,0 +1,167 @@
+import { resolve } from 'node:path';
+import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
+import { EVENTS_TOPIC } from '@paystream/telemetry';
+import { DeliveryAborted, deadLetterTopic, deliverBatch, resolveSubscribeOptions } from '../consume.js';
+import { errorMessage, silentLogger, sleep } from '../log.js';
+import { busMetrics } from '../metrics.js';
+import { withPublishSpan } from '../tracing.js';
+import type {
+  CommonBusOptions,
+  EventBus,
+  EventHandler,
+  RawRecord,
+  SubscribeOptions,
+  Subscription,
+} from '../types.js';
+import { EmbeddedLog, type StoredRecord } from './log.js';
+
+/** Options of {@link createEmbeddedBus}. */
+export interface EmbeddedBusOptions extends CommonBusOptions {
+  /** The SQLite file. Default `.data/paystream-bus.sqlite` under the working directory. */
+  file?: string;
+  /** How often an idle subscription looks for records appended by other processes. Default 100 ms. */
+  pollIntervalMs?: number;
+  /** Records per batch. Default 200. */
+  batchSize?: number;
+}
+
+/** The embedded transport plus what tests and tools need beyond the contract. */
+export interface EmbeddedEventBus extends EventBus {
+  readonly topic: string;
+  readonly file: string;
+  /** Appends records as they are (no validation): for re-driving dead letters and fault tests. */
+  publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
+  /** Reads a topic from the start (e.g. a group's dead letters at `<topic>.dlq.<group>`). */
+  read(topic: string, afterSeq?: number, limit?: number): Promise<StoredRecord[]>;
+}
+
+/** Opens (creating when absent) the SQLite-backed bus: same contract as Kafka, one machine. */
+export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<EmbeddedEventBus> {
+  const topic = opts.topic ?? EVENTS_TOPIC;
+  const file = resolve(opts.file ?? '.data/paystream-bus.sqlite');
+  const logger = opts.logger ?? silentLogger;
+  const metrics = busMetrics(opts.registry);
+  const pollIntervalMs = opts.pollIntervalMs ?? 100;
+  const batchSize = opts.batchSize ?? 200;
+  const log = new EmbeddedLog(file);
+  const subscriptions = new Map<string, Subscription>();
+  const wakers = new Set<() => void>();
+  let closed = false;
+
+  const wakeAll = () => {
+    for (const w of wakers) w();
+  };
+
+  const bus: EmbeddedEventBus = {
+    topic,
+    file,
+
+    async publish(events: readonly PaystreamEvent[]) {
+      if (closed) throw new Error('bus is closed');
+      if (events.length === 0) return;
+      await withPublishSpan(topic, events, 'sqlite', async () => {
+        log.append(
+          topic,
+          events.map((e) => {
+            const m = toKafkaMessage(e);
+            return { key: m.key, value: String(m.value), headers: m.headers };
+          }),
+        );
+      });
+      for (const e of events) metrics.published.inc({ type: e.type });
+      wakeAll();
+    },
+
+    publishRaw: async (to, records) => {
+      log.append(to, records);
+      wakeAll();
+    },
+
+    read: async (t, afterSeq = 0, limit = 10_000) => log.read(t, afterSeq, limit),
+
+    async subscribe(group: string, handler: EventHandler, subscribeOpts?: SubscribeOptions) {
+      if (closed) throw new Error('bus is closed');
+      // One reader per group keeps per-key order without partition assignment; a second process
+      // with the same group would read the same records, so plugins run once per file.
+      if (subscriptions.has(group)) throw new Error(`group ${group} is already subscribed on this bus`);
+      const o = resolveSubscribeOptions(subscribeOpts);
+      const dlq = deadLetterTopic(topic, group);
+      if (log.offset(group, topic) === undefined)
+        log.commit(group, topic, o.fromBeginning ? 0 : log.head(topic));
+      const abort = new AbortController();
+      let wake: () => void = () => {};
+      const waker = () => wake();
+      wakers.add(waker);
+
+      const loop = async () => {
+        while (!abort.signal.aborted) {
+          const position = log.offset(group, topic) ?? 0;
+          const batch = log.read(topic, position, batchSize);
+          if (batch.length === 0) {
+            await new Promise<void>((res) => {
+              const timer = setTimeout(res, pollIntervalMs);
+              wake = () => {
+                clearTimeout(timer);
+                res();
+              };
+            });
+            continue;
+          }
+          const outcome = await deliverBatch(
+            batch.map((r) => ({ raw: r, partition: 0, offset: String(r.seq) })),
+            {
+              topic,
+              group,
+              handler,
+              opts: o,
+              metrics,
+              logger,
+              signal: abort.signal,
+              deadLetter: async (r) => log.append(dlq, [r]),
+            },
+          );
+          if (outcome.done > 0) log.commit(group, topic, batch[outcome.done - 1]!.seq);
+          if (outcome.error !== undefined && !(outcome.error instanceof DeliveryAborted)) {
+            logger.error(
+              { group, error: errorMessage(outcome.error) },
+              'embedded delivery failed; retrying batch',
+            );
+            await sleep(Math.max(pollIntervalMs, 500));
+          }
+        }
+      };
+      const running = loop();
+
+      const sub: Subscription = {
+        close: async () => {
+          if (subscriptions.get(group) !== sub) return;
+          abort.abort();
+          wake();
+          await running;
+          wakers.delete(waker);
+          subscriptions.delete(group);
+        },
+      };
+      subscriptions.set(group, sub);
+      return sub;
+    },
+
+    async health() {
+      if (closed) return { ok: false, detail: 'closed' };
+      try {
+        log.ping();
+        return { ok: true, detail: `embedded: ${file}` };
+      } catch (err) {
+        return { ok: false, detail: `embedded log unreadable: ${errorMessage(err)}` };
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions.values()].map((s) => s.close()));
+      log.close();
+    },
+  };
+  return bus;
+}

@@ -1,0 +1,201 @@
+import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
+import { EVENTS_TOPIC } from '@paystream/telemetry';
+import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
+import {
+  DeliveryAborted,
+  deadLetterTopic,
+  deliverBatch,
+  type FetchedRecord,
+  resolveSubscribeOptions,
+} from '../consume.js';
+import { errorMessage, silentLogger } from '../log.js';
+import { busMetrics } from '../metrics.js';
+import { withPublishSpan } from '../tracing.js';
+import type {
+  CommonBusOptions,
+  EventBus,
+  EventHandler,
+  RawRecord,
+  SubscribeOptions,
+  Subscription,
+} from '../types.js';
+import { type KafkaClientOptions, kafkaClient } from './client.js';
+import { rawFromKafka } from './records.js';
+import { ensureTopics, type TopicSettings } from './topics.js';
+
+/** Options of {@link createKafkaBus}. */
+export interface KafkaBusOptions extends CommonBusOptions, KafkaClientOptions, TopicSettings {
+  /** Consumer session timeout: how fast a dead consumer's partitions move on. Default 10 s. */
+  sessionTimeoutMs?: number;
+  /** Default 1 s (must be well below the session timeout). */
+  heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for data. Default 500 ms. */
+  maxWaitTimeMs?: number;
+  /** Bytes fetched per partition per batch. Default 1 MiB. */
+  maxBytesPerPartition?: number;
+}
+
+/** The Kafka transport plus what tests and tools need beyond the contract. */
+export interface KafkaEventBus extends EventBus {
+  readonly topic: string;
+  /** Sends records as they are (no validation): for re-driving dead letters and fault tests. */
+  publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
+}
+
+/** Connects to Kafka, creates the topic if missing, and returns the bus (idempotent producer, acks=all). */
+export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventBus> {
+  if (opts.brokers.length === 0) throw new Error('createKafkaBus needs at least one broker');
+  const topic = opts.topic ?? EVENTS_TOPIC;
+  const logger = opts.logger ?? silentLogger;
+  const metrics = busMetrics(opts.registry);
+  const kafka = kafkaClient(opts, logger);
+  const admin = kafka.admin();
+  // Idempotence needs one in-flight request to keep per-partition order across retries.
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await admin.connect();
+  await ensureTopics(admin, [topic], opts);
+  await producer.connect();
+
+  const subscriptions = new Set<Subscription>();
+  const crashed = new Map<string, string>();
+  let closed = false;
+
+  const send = async (to: string, records: readonly RawRecord[]) => {
+    await producer.send({
+      topic: to,
+      acks: -1,
+      messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+    });
+  };
+
+  const bus: KafkaEventBus = {
+    topic,
+
+    async publish(events: readonly PaystreamEvent[]) {
+      if (closed) throw new Error('bus is closed');
+      if (events.length === 0) return;
+      await withPublishSpan(topic, events, 'kafka', () => send(topic, events.map(toKafkaMessage).map(asRaw)));
+      for (const e of events) metrics.published.inc({ type: e.type });
+    },
+
+    publishRaw: async (to, records) => {
+      await ensureTopics(admin, [to], opts);
+      await send(to, records);
+    },
+
+    async subscribe(group: string, handler: EventHandler, subscribeOpts?: SubscribeOptions) {
+      if (closed) throw new Error('bus is closed');
+      const o = resolveSubscribeOptions(subscribeOpts);
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      const consumer: Consumer = kafka.consumer({
+        groupId: group,
+        sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: opts.heartbeatIntervalMs ?? 1000,
+        rebalanceTimeout: Math.max(opts.sessionTimeoutMs ?? 10_000, 10_000),
+        maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
+        maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
+        retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 5000 },
+      });
+      const abort = new AbortController();
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        const detail = `${group}: ${errorMessage(payload.error)}${payload.restart ? ' (restarting)' : ''}`;
+        if (payload.restart) crashed.delete(group);
+        else crashed.set(group, detail);
+        logger.warn({ group, restart: payload.restart }, `consumer crashed: ${detail}`);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: o.fromBeginning });
+
+      // Batches being handled: close() waits for them before disconnecting, because kafkajs silently
+      // drops commitOffsets() once its own stop() has begun.
+      const inFlight = new Set<Promise<void>>();
+      const eachBatch = (payload: EachBatchPayload) => {
+        if (abort.signal.aborted) return Promise.resolve();
+        const p = handleBatch(payload).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        return p;
+      };
+      const handleBatch = async ({
+        batch,
+        heartbeat,
+        resolveOffset,
+        isRunning,
+        isStale,
+      }: EachBatchPayload) => {
+        if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+        const records: FetchedRecord[] = batch.messages.map((m) => ({
+          raw: rawFromKafka(m),
+          partition: batch.partition,
+          offset: m.offset,
+        }));
+        const outcome = await deliverBatch(records, {
+          topic,
+          group,
+          handler,
+          opts: o,
+          metrics,
+          logger,
+          signal: abort.signal,
+          heartbeat,
+          deadLetter: (r) => send(dlq, [r]),
+        });
+        // Commit exactly the handled prefix: what follows is fetched again (at-least-once).
+        if (outcome.done > 0) {
+          const last = records[outcome.done - 1]!.offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([
+            { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+        }
+        if (outcome.error !== undefined && !(outcome.error instanceof DeliveryAborted)) throw outcome.error;
+      };
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 3,
+        eachBatch,
+      });
+
+      const sub: Subscription = {
+        close: async () => {
+          if (!subscriptions.delete(sub)) return;
+          abort.abort();
+          // In-flight handlers finish and their prefix is committed while the consumer still runs.
+          await Promise.allSettled([...inFlight]);
+          await consumer.disconnect();
+        },
+      };
+      subscriptions.add(sub);
+      return sub;
+    },
+
+    async health() {
+      if (closed) return { ok: false, detail: 'closed' };
+      if (crashed.size > 0) return { ok: false, detail: [...crashed.values()].join('; ') };
+      try {
+        const { brokers } = await admin.describeCluster();
+        return { ok: true, detail: `kafka: ${brokers.length} broker(s)` };
+      } catch (err) {
+        return { ok: false, detail: `kafka unreachable: ${errorMessage(err)}` };
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((s) => s.close()));
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+  return bus;
+}
+
+function asRaw(m: ReturnType<typeof toKafkaMessage>): RawRecord {
+  return { key: m.key, value: String(m.value), headers: m.headers };
+}

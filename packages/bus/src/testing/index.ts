@@ -1,0 +1,6 @@
+export { kafkaControl, kafkaScript, kafkaTestBrokers } from './broker.js';
+export type { MakeEventsOptions } from './events.js';
+export { expectedSequences, makeEvents, runId, uniqueTopic } from './events.js';
+export type { GapReport } from './gap-checker.js';
+export { GapChecker } from './gap-checker.js';
+export { waitFor } from './wait.js';
