@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+import { banner } from './banner.js';
+
+it('prints the URLs, the dev key and a curl for each step', () => {
+  const text = banner({
+    gatewayUrl: 'http://127.0.0.1:8080',
+    sandboxUrl: 'http://127.0.0.1:8081',
+    devKey: 'psk_dev_local',
+    demoNo: 'demo-1',
+    bus: 'embedded',
+    database: '.data/paystream.sqlite',
+  });
+  expect(text).toContain("-H 'Authorization: Bearer psk_dev_local'");
+  expect(text).toContain('curl -s -X POST http://127.0.0.1:8081/__sandbox/orders/demo-1/pay');
+  expect(text).toContain('"outTradeNo":"demo-1","amount":"12.34","currency":"HKD","wallet":"WECHATHK"');
+  expect(text.match(/curl /g)).toHaveLength(7);
+});
