@@ -35,6 +35,10 @@ describe('create timeouts', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ outTradeNo: no, status: 'unknown' });
     expect(h.sandbox.state.orders.has(no)).toBe(false);
+    // Reading it meanwhile is just as honest: still unknown, not "does not exist".
+    const read = await h.get(`/v1/payments/${no}`);
+    expect(read.status).toBe(202);
+    expect(read.body.status).toBe('unknown');
 
     // The key was given back (the outcome was not final), so the caller's retry runs again.
     const retry = await h.post('/v1/payments', createBody(no), { 'idempotency-key': `${no}-k` });
@@ -42,6 +46,7 @@ describe('create timeouts', () => {
     expect(h.sandbox.state.orders.has(no)).toBe(true);
     expect(await types(no)).toEqual([
       ['payment.pending', 'query', '31'],
+      ['payment.query_failed', 'query', '31'],
       ['payment.created', 'create', '00'],
     ]);
   });

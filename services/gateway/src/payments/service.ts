@@ -228,6 +228,13 @@ export class PaymentService {
       await this.deps.recorder.commit({ ...order, updated_at: now }, [
         rejectedEvent('payment.query_failed', 'query', q),
       ]);
+      // A create whose outcome is unknown may still land upstream: "not found yet" is not final.
+      if (order.status === 'unknown' && q.code === '31') {
+        return {
+          status: 202,
+          body: { ...(await this.view(order)), detail: 'the upstream does not show the order yet' },
+        };
+      }
       throw new UpstreamRejectedError(q.entry, q.message, 'query');
     }
     // The aggregator cannot tell right now: the record is the best answer, and it says so.
