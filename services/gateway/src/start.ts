@@ -51,7 +51,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       ...(opts.logger ? { logger: opts.logger } : {}),
     }));
   const relay = createOutboxRelay({
-    db: database.db as Kysely<any>,
+    db: database.db,
     bus,
     pollIntervalMs: config.outboxPollIntervalMs,
     registry,

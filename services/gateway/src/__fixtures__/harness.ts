@@ -119,7 +119,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   } else {
     bus = await createBus({ embeddedFile: join(tmp, 'bus.sqlite'), registry, logger });
   }
-  const relay = createOutboxRelay({ db: database.db as Kysely<any>, bus, registry, logger });
+  const relay = createOutboxRelay({ db: database.db, bus, registry, logger });
 
   const upstream: UpstreamClient = createUpstreamClient({
     baseUrl: sandbox.url,
@@ -182,7 +182,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         .sort((a, b) => a.data.sequence - b.data.sequence);
     },
     async outboxCount() {
-      const row = await (database.db as Kysely<any>)
+      const outbox = database.db as unknown as Kysely<{ paystream_outbox: { event_id: string } }>;
+      const row = await outbox
         .selectFrom('paystream_outbox')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .executeTakeFirstOrThrow();
