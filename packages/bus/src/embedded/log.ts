@@ -23,6 +23,18 @@ interface Row {
 /** The append-only log plus group offsets, over one SQLite file. */
 export class EmbeddedLog {
   private readonly db: SQLite.Database;
+  // Prepared once and kept: better-sqlite3 12.6 on Node 24 can abort the process when a Statement is
+  // garbage-collected outside a V8 context, so the log never leaves statements for the GC.
+  private readonly statements = new Map<string, SQLite.Statement>();
+
+  private stmt(source: string): SQLite.Statement {
+    let s = this.statements.get(source);
+    if (!s) {
+      s = this.db.prepare(source);
+      this.statements.set(source, s);
+    }
+    return s;
+  }
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -52,7 +64,7 @@ export class EmbeddedLog {
 
   /** Appends records to a topic in one transaction. */
   append(topic: string, records: readonly RawRecord[]): void {
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       'INSERT INTO bus_log (topic, key, value, headers, appended_at) VALUES (?, ?, ?, ?, ?)',
     );
     const now = new Date().toISOString();
@@ -63,17 +75,15 @@ export class EmbeddedLog {
 
   /** Records of a topic after `afterSeq`, oldest first. */
   read(topic: string, afterSeq: number, limit: number): StoredRecord[] {
-    const rows = this.db
-      .prepare(
-        'SELECT seq, topic, key, value, headers FROM bus_log WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
-      )
-      .all(topic, afterSeq, limit) as Row[];
+    const rows = this.stmt(
+      'SELECT seq, topic, key, value, headers FROM bus_log WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ).all(topic, afterSeq, limit) as Row[];
     return rows.map((r) => ({ ...r, headers: JSON.parse(r.headers) as Record<string, string> }));
   }
 
   /** The highest sequence of a topic (0 when empty). */
   head(topic: string): number {
-    const row = this.db.prepare('SELECT MAX(seq) AS seq FROM bus_log WHERE topic = ?').get(topic) as {
+    const row = this.stmt('SELECT MAX(seq) AS seq FROM bus_log WHERE topic = ?').get(topic) as {
       seq: number | null;
     };
     return row.seq ?? 0;
@@ -81,25 +91,24 @@ export class EmbeddedLog {
 
   /** The group's committed position, or undefined for a new group. */
   offset(group: string, topic: string): number | undefined {
-    const row = this.db
-      .prepare('SELECT position FROM bus_offsets WHERE group_name = ? AND topic = ?')
-      .get(group, topic) as { position: number } | undefined;
+    const row = this.stmt('SELECT position FROM bus_offsets WHERE group_name = ? AND topic = ?').get(
+      group,
+      topic,
+    ) as { position: number } | undefined;
     return row?.position;
   }
 
   /** Moves the group's position (never backwards). */
   commit(group: string, topic: string, position: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO bus_offsets (group_name, topic, position) VALUES (?, ?, ?)
+    this.stmt(
+      `INSERT INTO bus_offsets (group_name, topic, position) VALUES (?, ?, ?)
          ON CONFLICT (group_name, topic) DO UPDATE SET position = MAX(position, excluded.position)`,
-      )
-      .run(group, topic, position);
+    ).run(group, topic, position);
   }
 
   /** A cheap liveness probe. */
   ping(): void {
-    this.db.prepare('SELECT 1').get();
+    this.stmt('SELECT 1').get();
   }
 
   close(): void {
