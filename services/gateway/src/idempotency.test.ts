@@ -75,3 +75,29 @@ describe('Idempotency-Key', () => {
     expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created']);
   });
 });
+
+describe('concurrent requests on one order', () => {
+  it('creates once when the same create arrives five times at once', async () => {
+    const no = h.nextNo('race');
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => h.post('/v1/payments', createBody(no))),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created']);
+  });
+
+  it('refunds in sequence: two refunds that together exceed the amount, one succeeds and one fails with 18', async () => {
+    const no = h.nextNo('race');
+    expect((await h.post('/v1/payments', createBody(no))).status).toBe(201);
+    await h.pay(no);
+    const [a, b] = await Promise.all([
+      h.post(`/v1/payments/${no}/refunds`, { refundNo: `${no}-a`, amount: '6.00' }),
+      h.post(`/v1/payments/${no}/refunds`, { refundNo: `${no}-b`, amount: '6.00' }),
+    ]);
+    expect([a, b].filter((r) => r.status === 201)).toHaveLength(1);
+    expect([a, b].filter((r) => r.body.code === '18')).toHaveLength(1);
+    const events = await h.eventsFor(no);
+    expect(events.map((e) => e.data.sequence)).toEqual([1, 2, 3, 4]);
+    expect((await h.get(`/v1/payments/${no}`)).body.refundedAmount).toBe('6.00');
+  });
+});

@@ -12,6 +12,7 @@ import { IdempotencyStore } from './http/idempotency.js';
 import { problemMiddleware } from './http/problem.js';
 import { httpTracing } from './http/tracing.js';
 import { NotificationService } from './payments/notifications.js';
+import { OrderLock } from './payments/order-lock.js';
 import { type EnqueueEvents, Recorder } from './payments/recorder.js';
 import { RefundService } from './payments/refunds.js';
 import { PaymentService } from './payments/service.js';
@@ -76,8 +77,9 @@ export function createServer(deps: GatewayDeps): Express {
     source: deps.eventSource ?? '/paystream/gateway',
     now,
   });
-  const payments = new PaymentService({ db: deps.db, upstream, recorder, notifyUrl });
-  const refunds = new RefundService({ db: deps.db, upstream, recorder, payments });
+  const lock = new OrderLock();
+  const payments = new PaymentService({ db: deps.db, upstream, recorder, notifyUrl, lock });
+  const refunds = new RefundService({ db: deps.db, upstream, recorder, payments, lock });
   const notifications = new NotificationService({
     db: deps.db,
     recorder,
@@ -85,6 +87,7 @@ export function createServer(deps: GatewayDeps): Express {
     toleranceSeconds: deps.notifyClockToleranceSeconds ?? 300,
     rejected: notificationsRejectedCounter(deps.registry),
     now,
+    lock,
   });
   const idempotency = new IdempotencyStore(deps.db, now);
   const keys = new ApiKeyStore(deps.apiKeys);

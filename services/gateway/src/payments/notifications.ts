@@ -1,8 +1,14 @@
-import { type Signer, type UpstreamCredentials, verifyNotification } from '@paystream/upstream-client';
+import {
+  type Signer,
+  type UpstreamCredentials,
+  type UpstreamNotification,
+  verifyNotification,
+} from '@paystream/upstream-client';
 import type { Counter } from 'prom-client';
 import { NotificationRejectedError } from '../errors.js';
 import type { Db } from '../store/orders.js';
 import { findOrder } from '../store/orders.js';
+import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
 import { transitionEvents } from './service.js';
 
@@ -14,6 +20,7 @@ export interface NotificationServiceDeps {
   rejected: Counter<'reason'>;
   now: () => Date;
   signer?: Signer;
+  lock: OrderLock;
 }
 
 const REASON_OF_CODE: Record<string, string> = {
@@ -42,6 +49,10 @@ export class NotificationService {
       throw this.refuse(REASON_OF_CODE[verified.code] ?? 'invalid', verified.reason, verified.code, status);
     }
     const n = verified.notification;
+    return this.deps.lock.run(n.outTradeNo, () => this.record(n));
+  }
+
+  private async record(n: UpstreamNotification): Promise<{ status: number; body: unknown }> {
     const order = await findOrder(this.deps.db, n.outTradeNo);
     if (!order) throw this.refuse('unknown_order', 'no such order', '31', 404);
     if (order.amount_minor !== n.amount || order.currency !== n.currency) {

@@ -4,6 +4,7 @@ import type { RefundDone, UpstreamClient } from '@paystream/upstream-client';
 import { ConflictError, UpstreamRejectedError, ValidationError } from '../errors.js';
 import type { Db, Order, Refund } from '../store/orders.js';
 import { findRefund } from '../store/orders.js';
+import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
 import { type Answer, describeOutcome, type PaymentService, rejectedEvent } from './service.js';
 import { refundView } from './views.js';
@@ -13,13 +14,18 @@ export interface RefundServiceDeps {
   upstream: UpstreamClient;
   recorder: Recorder;
   payments: PaymentService;
+  lock: OrderLock;
 }
 
 /** Refunds: one upstream call per request, and after a timeout a query, never a second refund. */
 export class RefundService {
   constructor(private readonly deps: RefundServiceDeps) {}
 
-  async refund(
+  refund(caller: string, outTradeNo: string, input: { refundNo: string; amount: string }): Promise<Answer> {
+    return this.deps.lock.run(outTradeNo, () => this.refundLocked(caller, outTradeNo, input));
+  }
+
+  private async refundLocked(
     caller: string,
     outTradeNo: string,
     input: { refundNo: string; amount: string },

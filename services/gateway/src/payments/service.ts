@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, UpstreamRejectedError } from '../errors.j
 import { type Db, findOrder, listRefunds, type Order } from '../store/orders.js';
 import type { OrderStatus } from '../store/schema.js';
 import type { EventSpec } from './events.js';
+import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
 import { paymentView } from './views.js';
 
@@ -30,6 +31,7 @@ export interface PaymentServiceDeps {
   recorder: Recorder;
   /** The URL the aggregator calls back (this gateway's /v1/notifications/upstream). */
   notifyUrl: () => string;
+  lock: OrderLock;
 }
 
 const STATUS_OF: Record<PaymentState['status'], OrderStatus> = {
@@ -73,7 +75,11 @@ export class PaymentService {
     return paymentView(order, await listRefunds(this.deps.db, order.out_trade_no));
   }
 
-  async create(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
+  create(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
+    return this.deps.lock.run(cmd.outTradeNo, () => this.createLocked(caller, cmd));
+  }
+
+  private async createLocked(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
     const { upstream, recorder } = this.deps;
     const existing = await findOrder(this.deps.db, cmd.outTradeNo);
     const now = recorder.now();
@@ -196,7 +202,11 @@ export class PaymentService {
   }
 
   /** Reads a payment, refreshed from the aggregator; a state change there is recorded with its events. */
-  async get(caller: string, outTradeNo: string): Promise<Answer> {
+  get(caller: string, outTradeNo: string): Promise<Answer> {
+    return this.deps.lock.run(outTradeNo, () => this.getLocked(caller, outTradeNo));
+  }
+
+  private async getLocked(caller: string, outTradeNo: string): Promise<Answer> {
     const order = await this.ownOrder(caller, outTradeNo);
     // Nothing exists upstream for a create that was refused.
     if (order.status === 'failed') return { status: 200, body: await this.view(order) };
@@ -249,7 +259,15 @@ export class PaymentService {
     return this.endOrder(caller, outTradeNo, 'close');
   }
 
-  private async endOrder(caller: string, outTradeNo: string, operation: 'cancel' | 'close'): Promise<Answer> {
+  private endOrder(caller: string, outTradeNo: string, operation: 'cancel' | 'close'): Promise<Answer> {
+    return this.deps.lock.run(outTradeNo, () => this.endOrderLocked(caller, outTradeNo, operation));
+  }
+
+  private async endOrderLocked(
+    caller: string,
+    outTradeNo: string,
+    operation: 'cancel' | 'close',
+  ): Promise<Answer> {
     const order = await this.ownOrder(caller, outTradeNo);
     const ref = { outTradeNo, wallet: order.wallet };
     const result =
