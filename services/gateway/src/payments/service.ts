@@ -141,9 +141,15 @@ export class PaymentService {
       return { status: 201, body: await this.view(order) };
     }
     if (result.outcome === 'rejected') {
-      await recorder.commit({ ...base, status: 'failed', last_code: result.code }, [
-        rejectedEvent('payment.failed', 'create', result),
-      ]);
+      // Another gateway instance may have created this order meanwhile (the refusal is then 03
+      // or -99): a refusal never overwrites an order that exists.
+      await recorder.commit(
+        { ...base, status: 'failed', last_code: result.code },
+        [rejectedEvent('payment.failed', 'create', result)],
+        undefined,
+        undefined,
+        (current) => current.status === 'failed' || current.status === 'unknown',
+      );
       throw new UpstreamRejectedError(result.entry, result.message, 'create');
     }
     const settled = await this.settleCreate(base, `create ${result.reason}`);
