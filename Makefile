@@ -10,9 +10,9 @@ $(error bootstrap failed: could not provide Node.js 24 and pnpm)
 endif
 export PATH := $(TOOLS_PATH):$(PATH)
 NODE_HOME := $(abspath $(firstword $(subst :, ,$(TOOLS_PATH)))/..)
-# Native addons (better-sqlite3) compile against the headers of the Node.js that runs them.
+# A native addon must compile against the headers of the Node.js that runs it, not the machine's
+# default nodedir. (better-sqlite3 13 loads its bundled N-API prebuild and compiles nothing.)
 export npm_config_nodedir := $(NODE_HOME)
-export npm_config_build_from_source := true
 export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 
