@@ -3,3 +3,4 @@ export { apiKeyEntrySchema, apiKeysSchema, hashApiKey, SCOPES } from './api-keys
 export type { PaystreamConfig } from './env.js';
 export { loadConfig } from './env.js';
 export { ConfigError } from './errors.js';
+export { closeOnSignals, loadConfigOrExit } from './process.js';

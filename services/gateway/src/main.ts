@@ -1,20 +1,11 @@
 // The gateway as a process: configuration from the environment, then listen. No default API key.
-import { ConfigError, loadConfig } from '@paystream/config';
+import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
 import { startTracing } from '@paystream/telemetry';
 import { pino } from 'pino';
 import { startGateway } from './start.js';
 
 const tracing = startTracing({ serviceName: 'paystream-gateway' });
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const logger = pino({ name: 'gateway', level: config.logLevel });
 const { baseUrl, userConfirmKey, privateKey } = config.upstream;
 if (!baseUrl || !userConfirmKey || !privateKey) {
@@ -31,14 +22,7 @@ const gateway = await startGateway({
 });
 logger.info({ url: gateway.url }, 'gateway listening');
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'draining');
-    const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
-    force.unref();
-    void gateway
-      .close()
-      .then(() => tracing.shutdown())
-      .finally(() => process.exit(0));
-  });
-}
+closeOnSignals(() => gateway.close().then(() => tracing.shutdown()), {
+  timeoutMs: config.shutdownTimeoutMs,
+  onSignal: (signal) => logger.info({ signal }, 'draining'),
+});
