@@ -95,8 +95,12 @@ start() {
   render_config
   format_storage
   : >"$logs/stdout.log"
-  # Same JVM options as the storage tool; nohup so the broker outlives the make/test shell.
-  nohup java "-Xms128m" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  # Same JVM options as the storage tool. setsid puts the broker in a session of its own: a test
+  # runner or turbo that kills its task's process group (as they do when a task ends) must not
+  # take down a broker that a fault test restarted from inside that task. nohup ignores SIGHUP.
+  local detach=()
+  command -v setsid >/dev/null 2>&1 && detach=(setsid)
+  "${detach[@]}" nohup java "-Xms128m" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     "-Dkafka.logs.dir=$logs" "-Dlog4j2.configurationFile=$here/log4j2.properties" \
     -cp "$libs/*" kafka.Kafka "$home/server.properties" >>"$logs/stdout.log" 2>&1 </dev/null &
   local pid=$!
