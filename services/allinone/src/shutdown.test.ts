@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@paystream/config';
 import { type Kysely, openDatabase } from '@paystream/db';
+import { sandboxControls } from '@paystream/upstream-sandbox';
 import { pino } from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import { startAllInOne } from './start.js';
@@ -26,11 +27,7 @@ it('drains the request in flight and flushes the outbox on close', async () => {
     pino({ level: 'silent' }),
   );
   // The sandbox holds the create for a while, so close() starts while the request is in flight.
-  await fetch(`${platform.sandbox!.url}/__sandbox/faults`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ operation: 'create', delayMs: 300 }),
-  });
+  await sandboxControls(platform.sandbox!.url).fault({ operation: 'create', delayMs: 300 });
   const inFlight = fetch(`${platform.gateway.url}/v1/payments`, {
     method: 'POST',
     headers: { authorization: `Bearer ${platform.devKey}`, 'content-type': 'application/json' },

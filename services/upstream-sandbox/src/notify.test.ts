@@ -55,7 +55,7 @@ describe('notify callback', () => {
     const no = await orderWithNotify();
     const res = await h.pay(no, {});
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { notify: { status: number } }).notify.status).toBe(200);
+    expect(res.body.notify?.status).toBe(200);
     expect(received).toHaveLength(1);
     const verified = verifyNotification(received[0]!, SANDBOX_DEV_CREDENTIALS);
     expect(verified).toMatchObject({
@@ -105,7 +105,7 @@ describe('notify callback', () => {
     answers = [500, 503];
     const no = await orderWithNotify();
     const res = await h.pay(no, {});
-    expect(((await res.json()) as { notify: { status: number } }).notify.status).toBe(500);
+    expect(res.body.notify?.status).toBe(500);
     await expect.poll(() => received.length, { timeout: 2000 }).toBe(3);
     const ids = received.map((b) => (JSON.parse(b) as { notify_id: string }).notify_id);
     expect(new Set(ids).size).toBe(1);

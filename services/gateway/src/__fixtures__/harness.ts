@@ -12,7 +12,14 @@ import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
 import type { PaystreamEvent } from '@paystream/events';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
-import { type RunningSandbox, SANDBOX_DEV_CREDENTIALS, startSandbox } from '@paystream/upstream-sandbox';
+import {
+  type PayAnswer,
+  type RunningSandbox,
+  SANDBOX_DEV_CREDENTIALS,
+  type SandboxControls,
+  sandboxControls,
+  startSandbox,
+} from '@paystream/upstream-sandbox';
 import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
@@ -73,8 +80,8 @@ export interface Harness {
   settle(): Promise<PaystreamEvent[]>;
   eventsFor(outTradeNo: string): Promise<PaystreamEvent[]>;
   outboxCount(): Promise<number>;
-  fault(input: Record<string, unknown>): Promise<void>;
-  pay(outTradeNo: string): Promise<{ status: number; body: { notify?: { status?: number } } }>;
+  fault: SandboxControls['fault'];
+  pay(outTradeNo: string): Promise<PayAnswer>;
   /** POST with the full key and JSON body. */
   post(path: string, body?: unknown, headers?: Record<string, string>): supertest.Test;
   get(path: string, key?: string): supertest.Test;
@@ -100,6 +107,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   };
 
   const sandbox = await startSandbox({ port: 0, notifyRetryDelaysMs: [20, 40] });
+  const controls = sandboxControls(sandbox.url);
   const testDb: TestDatabase = await createTestDatabase(opts.database);
   const database: Database<GatewaySchema> = openDatabase<GatewaySchema>({ url: testDb.url });
   await prepareDatabase(database.db as Kysely<unknown>);
@@ -189,22 +197,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
-    async fault(input) {
-      const res = await fetch(`${sandbox.url}/__sandbox/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      if (res.status !== 201) throw new Error(`fault refused: ${res.status} ${await res.text()}`);
-    },
-    async pay(outTradeNo) {
-      const res = await fetch(`${sandbox.url}/__sandbox/orders/${encodeURIComponent(outTradeNo)}/pay`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      });
-      return { status: res.status, body: (await res.json()) as { notify?: { status?: number } } };
-    },
+    fault: (input) => controls.fault(input),
+    pay: (outTradeNo) => controls.pay(outTradeNo),
     post(path, body, headers = {}) {
       const req = http.post(path).set('authorization', `Bearer ${FULL_KEY}`);
       for (const [k, v] of Object.entries(headers)) req.set(k, v);

@@ -14,6 +14,7 @@ import {
   type StartSandboxOptions,
   startSandbox,
 } from '../app.js';
+import { type PayAnswer, sandboxControls } from '../control-client.js';
 import type { FaultInput } from '../faults.js';
 
 export const cents = (n: number): MinorUnits => minorUnits(n);
@@ -26,7 +27,8 @@ export interface Harness {
   clientWith(credentials: UpstreamCredentials, extra?: Partial<UpstreamClientOptions>): UpstreamClient;
   nextNo(prefix?: string): string;
   createOrder(o?: { wallet?: Wallet; amount?: number; currency?: Currency }): Promise<string>;
-  pay(outTradeNo: string, body?: Record<string, unknown>): Promise<Response>;
+  /** Pays an order; without a body the sandbox sends no notify (most suites have no receiver). */
+  pay(outTradeNo: string, body?: { notify?: boolean }): Promise<PayAnswer>;
   fault(input: FaultInput): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function startHarness(
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const sandbox = await startSandbox({ port: 0, now, notifyRetryDelaysMs: [20, 40], ...opts });
+  const controls = sandboxControls(sandbox.url);
   const clients: UpstreamClient[] = [];
   let counter = 0;
   const clientWith = (credentials: UpstreamCredentials, extra: Partial<UpstreamClientOptions> = {}) => {
@@ -67,20 +70,8 @@ export async function startHarness(
       if (result.outcome !== 'success') throw new Error(`create failed: ${JSON.stringify(result)}`);
       return outTradeNo;
     },
-    pay: (outTradeNo, body = { notify: false }) =>
-      fetch(`${sandbox.url}/__sandbox/orders/${encodeURIComponent(outTradeNo)}/pay`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }),
-    async fault(input) {
-      const res = await fetch(`${sandbox.url}/__sandbox/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(input),
-      });
-      if (res.status !== 201) throw new Error(`fault refused: ${res.status} ${await res.text()}`);
-    },
+    pay: (outTradeNo, body = { notify: false }) => controls.pay(outTradeNo, body),
+    fault: (input) => controls.fault(input),
     async close() {
       await Promise.all(clients.map((c) => c.destroy()));
       await sandbox.close();
