@@ -33,7 +33,7 @@ node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml $(wi
 install: node_modules/.modules.yaml
 
 build: install
-	pnpm run build
+	pnpm run build --output-logs=errors-only
 
 lint: install
 	pnpm run lint
