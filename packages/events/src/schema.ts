@@ -2,6 +2,7 @@
 // interfaces other teams code against, and the checks at the bottom make the compiler prove that
 // both describe the same shape, so the JSON Schemas generated from zod match the TypeScript types.
 import { WALLETS } from '@paystream/codes';
+import { CURRENCIES } from '@paystream/money';
 import { z } from 'zod';
 import {
   EVENT_OPERATIONS,
@@ -33,7 +34,7 @@ export const paymentEventDataSchema = z.strictObject({
   category: z.string().min(1),
   message: z.string().optional(),
   amountMinor: minor,
-  currency: z.enum(['HKD', 'CNY']),
+  currency: z.enum(CURRENCIES),
   wallet: z.enum(WALLETS),
   refundNo: z.string().min(1).max(64).optional(),
   refundAmountMinor: minor.optional(),
