@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080);
     expect(c.sandboxPort).toBe(8081);
     expect(c.kafkaBrokers).toEqual([]);
+    expect(c.kafkaTopic).toEqual({ partitions: 6, replicationFactor: 1, retentionMs: 604_800_000 });
     expect(c.databaseUrl).toBeUndefined();
     expect(c.upstream.baseUrl).toBeUndefined();
     expect(c.apiKeys).toEqual([]);
@@ -20,13 +21,21 @@ describe('loadConfig', () => {
       PAYSTREAM_API_KEYS: JSON.stringify([{ caller: 'checkout', sha256, scopes: ['payments:write'] }]),
     });
     expect(c.kafkaBrokers).toEqual(['127.0.0.1:9092', 'kafka:9093']);
+    expect(
+      loadConfig({ KAFKA_TOPIC_PARTITIONS: '12', KAFKA_TOPIC_REPLICATION_FACTOR: '3' }).kafkaTopic,
+    ).toMatchObject({ partitions: 12, replicationFactor: 3 });
     expect(c.apiKeys).toEqual([{ caller: 'checkout', sha256, scopes: ['payments:write'] }]);
   });
 
   it('names every bad variable at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', KAFKA_BROKERS: 'no port', PAYSTREAM_API_KEYS: '{' });
+      loadConfig({
+        PORT: 'eighty',
+        KAFKA_BROKERS: 'no port',
+        PAYSTREAM_API_KEYS: '{',
+        KAFKA_TOPIC_PARTITIONS: '0',
+      });
     } catch (err) {
       error = err;
     }
@@ -35,6 +44,7 @@ describe('loadConfig', () => {
     expect(message).toContain('PORT: must be a port number');
     expect(message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port');
     expect(message).toContain('PAYSTREAM_API_KEYS: must be a JSON array');
+    expect(message).toContain('KAFKA_TOPIC_PARTITIONS: must be a whole number between 1 and 1000');
   });
 
   it('requires credentials for a real upstream and never echoes a secret', () => {

@@ -86,6 +86,9 @@ const envSchema = z.object({
   HOST: optionalText.default('127.0.0.1'),
   SANDBOX_PORT: port(8081),
   KAFKA_BROKERS: brokers,
+  KAFKA_TOPIC_PARTITIONS: positiveInt(6, 1000),
+  KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1, 16),
+  KAFKA_TOPIC_RETENTION_MS: positiveInt(7 * 24 * 3600 * 1000, 10 * 365 * 24 * 3600 * 1000),
   DATABASE_URL: optionalText.refine(
     (v) => v === undefined || /^(postgres(ql)?:\/\/|sqlite:)/.test(v) || !v.includes('://'),
     { message: 'must be postgres://…, sqlite:<file> or a file path' },
@@ -111,6 +114,8 @@ export interface PaystreamConfig {
   sandboxPort: number;
   /** Empty: the embedded bus. */
   kafkaBrokers: string[];
+  /** How the events topic is created when it does not exist yet (existing topics are left alone). */
+  kafkaTopic: { partitions: number; replicationFactor: number; retentionMs: number };
   databaseUrl: string | undefined;
   upstream: {
     /** Unset: the bundled sandbox. */
@@ -163,6 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     host: e.HOST,
     sandboxPort: e.SANDBOX_PORT,
     kafkaBrokers: e.KAFKA_BROKERS,
+    kafkaTopic: {
+      partitions: e.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR,
+      retentionMs: e.KAFKA_TOPIC_RETENTION_MS,
+    },
     databaseUrl: e.DATABASE_URL,
     upstream: {
       baseUrl: e.UPSTREAM_BASE_URL,

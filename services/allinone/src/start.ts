@@ -47,6 +47,7 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
   const embeddedFile = resolve(config.embeddedBusFile ?? '.data/paystream-bus.sqlite');
   const bus = await createBus({
     kafkaBrokers: config.kafkaBrokers,
+    kafka: config.kafkaTopic,
     embeddedFile,
     clientId: 'paystream-allinone',
     registry,

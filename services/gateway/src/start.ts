@@ -45,6 +45,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     opts.bus ??
     (await createBus({
       kafkaBrokers: config.kafkaBrokers,
+      kafka: config.kafkaTopic,
       ...(config.embeddedBusFile ? { embeddedFile: config.embeddedBusFile } : {}),
       clientId: 'paystream-gateway',
       registry,
