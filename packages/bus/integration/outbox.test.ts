@@ -91,3 +91,41 @@ describe.each(TEST_DATABASE_KINDS)('transactional outbox on %s', (kind) => {
     }
   });
 });
+
+describe('transactional outbox with several relays on postgres', () => {
+  it('publishes every row once when gateway instances flush the same database at the same time', async () => {
+    const testDb = await createTestDatabase('postgres');
+    const { db, destroy } = openDatabase({ url: testDb.url });
+    const dir = mkdtempSync(join(tmpdir(), 'paystream-outbox-'));
+    const bus = await createEmbeddedBus({ file: join(dir, 'bus.sqlite'), pollIntervalMs: 20 });
+    try {
+      await migrateToLatest(db, 'outbox', outboxMigrations);
+      const prefix = runId();
+      await enqueueEvents(db, makeEvents({ prefix, keys: 6, perKey: 50 }));
+      const checker = new GapChecker();
+      await bus.subscribe(`g-${prefix}`, async (e) => {
+        checker.record(e);
+      });
+      // Small batches and three relays flushing at once: without the lock they would publish the
+      // same rows two or three times.
+      const relays = [1, 2, 3].map(() => createOutboxRelay({ db, bus, batchSize: 7 }));
+      while ((await relays[0]!.pending()) > 0) {
+        await Promise.all(relays.map((r) => r.flush()));
+      }
+      await waitFor('all events', () => checker.unique === 300);
+      // Let any stray duplicate arrive before counting.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(checker.report(expectedSequences(prefix, 6, 50))).toMatchObject({
+        unique: 300,
+        duplicates: 0,
+        gaps: [],
+        outOfOrder: [],
+      });
+    } finally {
+      await bus.close();
+      await destroy();
+      await testDb.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

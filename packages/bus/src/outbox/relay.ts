@@ -1,5 +1,5 @@
 import { validateEvent } from '@paystream/events';
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import { errorMessage, silentLogger } from '../log.js';
 import { busMetrics } from '../metrics.js';
@@ -38,9 +38,15 @@ interface Row {
   payload: string;
 }
 
+// Key of the PostgreSQL advisory lock that makes one relay at a time publish, whatever the number
+// of gateway instances sharing the database: two relays publishing the same rows would double
+// every event and could interleave one order's events out of order.
+const RELAY_LOCK_KEY = 0x7061_7973; // "pays"
+
 /**
- * Creates the relay. Run one per database: rows are published strictly in order, and a crash between
- * publish and mark-sent re-sends the batch with the same event ids, which consumers dedupe.
+ * Creates the relay. Rows are published strictly in order; on PostgreSQL any number of relays may
+ * run (one publishes at a time), on SQLite run one per file. A crash between publish and mark-sent
+ * re-sends the batch with the same event ids, which consumers dedupe.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const { db, bus } = opts;
@@ -63,29 +69,50 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return n;
   };
 
+  // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.db.
+  const publishBatch = async (q: Kysely<any>): Promise<number> => {
+    const rows = (await q
+      .selectFrom(OUTBOX_TABLE)
+      .select(['position', 'payload'])
+      .where('sent_at', 'is', null)
+      .orderBy('position')
+      .limit(batchSize)
+      .execute()) as Row[];
+    if (rows.length === 0) return 0;
+    await bus.publish(rows.map((r) => validateEvent(JSON.parse(r.payload))));
+    await opts.afterPublish?.(rows.length);
+    await q
+      .updateTable(OUTBOX_TABLE)
+      .set({ sent_at: new Date().toISOString() })
+      .where(
+        'position',
+        'in',
+        rows.map((r) => r.position),
+      )
+      .execute();
+    return rows.length;
+  };
+
+  // On PostgreSQL each batch runs in a transaction holding the relay lock; a relay that cannot take
+  // it stops this flush, because another one is publishing the same rows right now. SQLite has one
+  // writer per file and the all-in-one one relay, so it needs no lock.
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const lockedBatch = async (): Promise<number | 'busy'> => {
+    if (!isPostgres) return publishBatch(db);
+    return db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) as locked`.execute(trx);
+      return rows[0]?.locked ? publishBatch(trx) : 'busy';
+    });
+  };
+
   const drain = async (): Promise<number> => {
     let total = 0;
     for (;;) {
-      const rows = (await db
-        .selectFrom(OUTBOX_TABLE)
-        .select(['position', 'payload'])
-        .where('sent_at', 'is', null)
-        .orderBy('position')
-        .limit(batchSize)
-        .execute()) as Row[];
-      if (rows.length === 0) break;
-      await bus.publish(rows.map((r) => validateEvent(JSON.parse(r.payload))));
-      await opts.afterPublish?.(rows.length);
-      await db
-        .updateTable(OUTBOX_TABLE)
-        .set({ sent_at: new Date().toISOString() })
-        .where(
-          'position',
-          'in',
-          rows.map((r) => r.position),
-        )
-        .execute();
-      total += rows.length;
+      const published = await lockedBatch();
+      if (published === 'busy' || published === 0) break;
+      total += published;
     }
     await pending();
     return total;
