@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from './migrate.js';
 import { type Database, openDatabase, redactUrl } from './open.js';
@@ -54,6 +54,37 @@ describe.each(TEST_DATABASE_KINDS)('database on %s', (kind) => {
       .executeTakeFirstOrThrow();
     expect(row.amount_minor).toBe(9_007_199_254_740_991);
     expect(typeof row.amount_minor).toBe('number');
+  });
+
+  it('answers repeated and evicted query shapes correctly (SQLite reuses prepared statements)', async () => {
+    for (let i = 0; i < 300; i += 1) {
+      await database.db
+        .insertInto('ledger')
+        .values({ id: `s-${i}`, amount_minor: i })
+        .execute();
+    }
+    // More distinct SQL texts than the statement cache holds, each run twice.
+    for (const round of [1, 2]) {
+      for (let n = 1; n <= 300; n += 1) {
+        const rows = await database.db
+          .selectFrom('ledger')
+          .select('amount_minor')
+          .where('id', 'like', 's-%')
+          // A literal makes each n its own SQL text, so the cache fills up and evicts.
+          .where(sql.lit(n), '=', sql.lit(n))
+          .orderBy('amount_minor')
+          .limit(n)
+          .offset(n % 7)
+          .execute();
+        expect(rows.length, `round ${round}, limit ${n}`).toBe(Math.min(n, 300 - (n % 7)));
+      }
+    }
+    const total = await database.db
+      .selectFrom('ledger')
+      .select((eb) => eb.fn.sum<number | string>('amount_minor').as('sum'))
+      .where('id', 'like', 's-%')
+      .executeTakeFirstOrThrow();
+    expect(Number(total.sum)).toBe((299 * 300) / 2);
   });
 
   it('rolls back a failed transaction completely', async () => {
