@@ -61,6 +61,13 @@ function findOrder(ctx: RuleContext, outTradeNo: string): SandboxOrder | undefin
   return order && order.userConfirmKey === ctx.merchant.userConfirmKey ? order : undefined;
 }
 
+/** The merchant's order a call names, or the answer the aggregator gives instead (31, 04). */
+function orderFor(p: Parameters<typeof walletMismatch>[0] & { out_trade_no: string }, ctx: RuleContext) {
+  const order = findOrder(ctx, p.out_trade_no);
+  if (!order) return answer('31');
+  return walletMismatch(p, order) ?? order;
+}
+
 function create(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   const p = parse(createSchema, params);
   if (isAnswer(p)) return p;
@@ -118,10 +125,8 @@ function query(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   const p = parse(querySchema, params);
   if (isAnswer(p)) return p;
   if (p.querytype !== QUERY_TYPE) return answer('19');
-  const order = findOrder(ctx, p.out_trade_no);
-  if (!order) return answer('31');
-  const mismatch = walletMismatch(p, order);
-  if (mismatch) return mismatch;
+  const order = orderFor(p, ctx);
+  if (isAnswer(order)) return order;
   if (p.refund_no === undefined) return answer('00', undefined, orderView(order));
   const refund = order.refunds.find((r) => r.refundNo === p.refund_no);
   if (refund) return answer('00', undefined, refundView(order, refund));
@@ -132,10 +137,8 @@ function query(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
 function refund(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   const p = parse(refundSchema, params);
   if (isAnswer(p)) return p;
-  const order = findOrder(ctx, p.out_trade_no);
-  if (!order) return answer('31');
-  const mismatch = walletMismatch(p, order);
-  if (mismatch) return mismatch;
+  const order = orderFor(p, ctx);
+  if (isAnswer(order)) return order;
   if (p.currency !== undefined && p.currency !== order.currency) {
     return answer('06', 'Parameter abnormal: currency');
   }
@@ -171,10 +174,8 @@ function refund(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
 function cancel(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   const p = parse(orderRefSchema, params);
   if (isAnswer(p)) return p;
-  const order = findOrder(ctx, p.out_trade_no);
-  if (!order) return answer('31');
-  const mismatch = walletMismatch(p, order);
-  if (mismatch) return mismatch;
+  const order = orderFor(p, ctx);
+  if (isAnswer(order)) return order;
   // Cancel reverses a paid payment in full; an unpaid order is closed, not canceled.
   if (order.status === 'PENDING') return answer('16');
   if (order.status === 'CLOSED') return answer('15');
@@ -195,10 +196,8 @@ function cancel(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
 function close(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   const p = parse(orderRefSchema, params);
   if (isAnswer(p)) return p;
-  const order = findOrder(ctx, p.out_trade_no);
-  if (!order) return answer('31');
-  const mismatch = walletMismatch(p, order);
-  if (mismatch) return mismatch;
+  const order = orderFor(p, ctx);
+  if (isAnswer(order)) return order;
   if (order.status === 'CANCELED') return answer('-55');
   if (order.status !== 'PENDING' && order.status !== 'CLOSED') return answer('54');
   if (order.status === 'PENDING') {
