@@ -72,6 +72,9 @@ it('a killed consumer is replaced without a gap', { timeout: 240_000 }, async ()
       expect(report.gaps).toEqual([]);
       expect(report.outOfOrder).toEqual([]);
       expect(report.unique).toBe(3000);
+      // Progress is committed while a batch runs, so the successor redoes only the tail that was
+      // handled after the last commit, not everything the killed consumer had fetched.
+      expect(report.duplicates).toBeLessThan(handledBeforeKill);
     } finally {
       second.kill('SIGTERM');
       await exited(second);

@@ -101,6 +101,8 @@ export interface DeliveryDeps {
   signal: AbortSignal;
   /** Called between records so long batches keep the group membership alive. */
   heartbeat?: () => Promise<void>;
+  /** Commits a finished prefix while the batch still runs (records[0..done-1] are handled). */
+  progress?: (done: number) => Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -179,42 +181,93 @@ export interface BatchOutcome {
 }
 
 /**
- * Delivers one fetched batch: records of one key in order, up to `concurrency` keys at a time.
+ * Delivers one fetched batch: records of one key in order, up to `concurrency` records at a time,
+ * started in offset order so the finished prefix grows steadily and `progress` can commit it while
+ * the batch is still running (a crash then redelivers only what came after the last progress).
  * Never throws: it reports the finished prefix so the caller commits exactly what was handled.
  */
 export async function deliverBatch(
   records: readonly FetchedRecord[],
   deps: DeliveryDeps,
 ): Promise<BatchOutcome> {
-  const byKey = new Map<string, number[]>();
-  records.forEach((r, i) => {
-    const k = r.raw.key ?? '';
-    const list = byKey.get(k);
-    if (list) list.push(i);
-    else byKey.set(k, [i]);
-  });
-  const queues = [...byKey.values()];
   const finished = new Array<boolean>(records.length).fill(false);
-  let next = 0;
+  let done = 0;
   let error: unknown;
-  const worker = async () => {
-    while (next < queues.length && error === undefined) {
-      const queue = queues[next++]!;
-      for (const i of queue) {
+  const slots = semaphore(deps.opts.concurrency);
+  const progress = progressReporter(deps.progress);
+
+  // One chain per key: a record starts when the previous record of its key has finished.
+  const tails = new Map<string, Promise<void>>();
+  const runs = records.map((record, i) => {
+    const key = record.raw.key ?? '';
+    const run = (tails.get(key) ?? Promise.resolve()).then(async () => {
+      await slots.acquire();
+      try {
         if (error !== undefined) return;
         if (deps.signal.aborted) throw new DeliveryAborted('subscription closing');
-        await deliverOne(records[i]!, deps);
+        await deliverOne(record, deps);
         finished[i] = true;
+        while (done < records.length && finished[done]) done += 1;
+        progress.report(done);
         await deps.heartbeat?.();
+      } catch (err) {
+        error ??= err;
+      } finally {
+        slots.release();
       }
-    }
+    });
+    tails.set(key, run);
+    return run;
+  });
+  await Promise.all(runs);
+  await progress.settled();
+  return { done, ...(error === undefined ? {} : { error }) };
+}
+
+/** A counting semaphore: at most `size` holders at once, waiters served first come, first served. */
+function semaphore(size: number) {
+  let held = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<void> {
+      if (held < size) {
+        held += 1;
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else held -= 1;
+    },
   };
-  const workers = Array.from({ length: Math.min(deps.opts.concurrency, queues.length) }, () =>
-    worker().catch((err: unknown) => {
-      error ??= err;
-    }),
-  );
-  await Promise.all(workers);
-  const firstOpen = finished.indexOf(false);
-  return { done: firstOpen === -1 ? records.length : firstOpen, ...(error === undefined ? {} : { error }) };
+}
+
+// Commit progress every so many records or so much time, one commit at a time: often enough that
+// a crash redelivers little, rarely enough that commits do not dominate the broker round trips.
+const PROGRESS_EVERY_RECORDS = 50;
+const PROGRESS_EVERY_MS = 500;
+
+function progressReporter(commit: ((done: number) => Promise<void>) | undefined) {
+  let reported = 0;
+  let reportedAt = Date.now();
+  let inFlight: Promise<void> = Promise.resolve();
+  let busy = false;
+  return {
+    report(done: number): void {
+      if (!commit || busy || done === reported) return;
+      if (done - reported < PROGRESS_EVERY_RECORDS && Date.now() - reportedAt < PROGRESS_EVERY_MS) return;
+      busy = true;
+      reported = done;
+      reportedAt = Date.now();
+      // A failed progress commit is harmless: the batch's final commit covers the same offsets.
+      inFlight = commit(done)
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    },
+    settled: () => inFlight,
+  };
 }

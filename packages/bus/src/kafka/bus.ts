@@ -133,6 +133,13 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
           partition: batch.partition,
           offset: m.offset,
         }));
+        const commitPrefix = async (done: number) => {
+          const last = records[done - 1]!.offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([
+            { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+        };
         const outcome = await deliverBatch(records, {
           topic,
           group,
@@ -143,15 +150,10 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
           signal: abort.signal,
           heartbeat,
           deadLetter: (r) => send(dlq, [r]),
+          progress: (done) => commitPrefix(done),
         });
         // Commit exactly the handled prefix: what follows is fetched again (at-least-once).
-        if (outcome.done > 0) {
-          const last = records[outcome.done - 1]!.offset;
-          resolveOffset(last);
-          await consumer.commitOffsets([
-            { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
-        }
+        if (outcome.done > 0) await commitPrefix(outcome.done);
         if (outcome.error !== undefined && !(outcome.error instanceof DeliveryAborted)) throw outcome.error;
       };
       await consumer.run({

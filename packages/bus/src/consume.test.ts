@@ -1,0 +1,120 @@
+import { toKafkaMessage } from '@paystream/events';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import {
+  DeliveryAborted,
+  type DeliveryDeps,
+  deliverBatch,
+  type FetchedRecord,
+  resolveSubscribeOptions,
+} from './consume.js';
+import { silentLogger, sleep } from './log.js';
+import { busMetrics } from './metrics.js';
+import { makeEvents } from './testing/events.js';
+import type { EventHandler, RawRecord } from './types.js';
+
+// Events interleaved by key as a partition holds them: k0#1, k1#1, k2#1, k0#2, ...
+function fetched(keys: number, perKey: number): FetchedRecord[] {
+  return makeEvents({ prefix: 'unit', keys, perKey }).map((e, i) => {
+    const m = toKafkaMessage(e);
+    return {
+      raw: { key: m.key, value: String(m.value), headers: m.headers },
+      partition: 0,
+      offset: String(i),
+    };
+  });
+}
+
+function deps(handler: EventHandler, extra: Partial<DeliveryDeps> = {}): DeliveryDeps {
+  return {
+    topic: 'unit',
+    group: 'unit-group',
+    handler,
+    opts: resolveSubscribeOptions({ concurrency: 4, maxAttempts: 1 }),
+    metrics: busMetrics(new Registry()),
+    logger: silentLogger,
+    deadLetter: async () => {},
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+describe('deliverBatch', () => {
+  it('keeps each key in order while running several keys at once, never more than the bound', async () => {
+    const records = fetched(6, 20);
+    const seen = new Map<string, number[]>();
+    let running = 0;
+    let peak = 0;
+    const outcome = await deliverBatch(
+      records,
+      deps(async (e) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await sleep(1 + (e.data.sequence % 3));
+        seen.set(e.subject, [...(seen.get(e.subject) ?? []), e.data.sequence]);
+        running -= 1;
+      }),
+    );
+    expect(outcome).toEqual({ done: 120 });
+    for (const sequences of seen.values())
+      expect(sequences).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(4);
+  });
+
+  it('reports a growing finished prefix while the batch runs, then the whole batch', async () => {
+    const records = fetched(4, 50);
+    const reported: number[] = [];
+    const outcome = await deliverBatch(
+      records,
+      deps(async () => sleep(1), {
+        progress: async (done) => {
+          reported.push(done);
+        },
+      }),
+    );
+    expect(outcome.done).toBe(200);
+    expect(reported.length).toBeGreaterThanOrEqual(2);
+    expect(reported).toEqual([...reported].sort((a, b) => a - b));
+    // The first report came while most of the batch was still to run.
+    expect(reported[0]).toBeLessThan(200);
+  });
+
+  it('stops at the first record it could not settle and reports only what precedes it', async () => {
+    const records = fetched(3, 10);
+    const broken = records[7]!.raw;
+    const outcome = await deliverBatch(
+      records,
+      deps(async () => {}, {
+        // The handler fails for one record and its dead letter cannot be written either.
+        handler: async (e) => {
+          if (e.id === broken.headers.ce_id) throw new Error('handler down');
+        },
+        deadLetter: async (r: RawRecord) => {
+          if (r.headers.ce_id === broken.headers.ce_id) throw new Error('DLQ unreachable');
+        },
+      }),
+    );
+    expect(outcome.done).toBe(7);
+    expect(String(outcome.error)).toContain('DLQ unreachable');
+  });
+
+  it('gives up a batch when the subscription closes, committing nothing that was not handled', async () => {
+    const controller = new AbortController();
+    const records = fetched(2, 10);
+    let handled = 0;
+    const outcome = await deliverBatch(
+      records,
+      deps(
+        async () => {
+          handled += 1;
+          if (handled === 5) controller.abort();
+        },
+        { signal: controller.signal },
+      ),
+    );
+    expect(outcome.error).toBeInstanceOf(DeliveryAborted);
+    expect(outcome.done).toBeLessThanOrEqual(handled);
+    expect(outcome.done).toBeGreaterThan(0);
+  });
+});
