@@ -27,5 +27,8 @@ if [ "$status" -eq 0 ]; then
 fi
 # Suites that share the broker run one package at a time: two cores, one JVM.
 pnpm exec turbo run test --concurrency=1 --continue || status=$?
+# Stop the broker first, so the summary is the run's last line.
+cleanup
+started_kafka=""
 node scripts/test-summary.mjs "$PAYSTREAM_REPORT_DIR" || status=$?
 exit "$status"
