@@ -9,7 +9,7 @@ import { MAX_AMOUNT, MIN_AMOUNT, parseWireAmount } from './amounts.js';
 import { answer, DUPLICATE_MESSAGE, variantAnswer, type WireAnswer } from './answer.js';
 import { createSchema, issuePaths, orderRefSchema, querySchema, refundSchema } from './schemas.js';
 import type { SandboxMerchant, SandboxOrder, SandboxState } from './state.js';
-import { orderView, refundView } from './view.js';
+import { orderView, refundedTotal, refundView } from './view.js';
 import { isWireWallet, walletMismatch } from './wallets.js';
 
 export interface RuleContext {
@@ -156,7 +156,7 @@ function refund(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   if (owner !== undefined) return answer('53');
   if (total !== order.amount) return answer('17');
   if (amount === 0) return answer('-54');
-  const refunded = order.refunds.reduce((sum, r) => sum + r.amount, 0);
+  const refunded = refundedTotal(order);
   if (refunded + amount > order.amount) return answer('18');
 
   const record = {

@@ -1,9 +1,14 @@
 import { formatAmount } from '@paystream/money';
 import type { SandboxOrder, SandboxRefund } from './state.js';
 
+/** Minor units refunded so far on an order. */
+export function refundedTotal(order: SandboxOrder): number {
+  return order.refunds.reduce((sum, r) => sum + r.amount, 0);
+}
+
 /** An order as the query answer writes it. */
 export function orderView(order: SandboxOrder): Record<string, unknown> {
-  const refunded = order.refunds.reduce((sum, r) => sum + r.amount, 0);
+  const refunded = refundedTotal(order);
   return {
     out_trade_no: order.outTradeNo,
     trade_no: order.tradeNo,
@@ -29,7 +34,7 @@ export function orderView(order: SandboxOrder): Record<string, unknown> {
 
 /** One refund as the refund and refund-query answers write it. */
 export function refundView(order: SandboxOrder, refund: SandboxRefund): Record<string, unknown> {
-  const refunded = order.refunds.reduce((sum, r) => sum + r.amount, 0);
+  const refunded = refundedTotal(order);
   return {
     out_trade_no: order.outTradeNo,
     refund_no: refund.refundNo,
