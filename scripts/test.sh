@@ -13,7 +13,7 @@ started_kafka=""
 if [ -z "${KAFKA_BROKERS:-}" ] && [ -x infra/kafka/kafka.sh ]; then
   infra/kafka/kafka.sh start
   started_kafka=1
-  export KAFKA_BROKERS=127.0.0.1:9092
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
 fi
 cleanup() { if [ -n "$started_kafka" ]; then infra/kafka/kafka.sh stop || true; fi; }
 trap cleanup EXIT

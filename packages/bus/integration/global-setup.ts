@@ -9,7 +9,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     () => false,
   );
   await kafkaControl('start');
-  process.env.KAFKA_BROKERS = '127.0.0.1:9092';
+  process.env.KAFKA_BROKERS = `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
   return async () => {
     if (!wasRunning) await kafkaControl('stop');
   };
