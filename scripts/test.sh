@@ -9,6 +9,9 @@ cd "$root"
 export PAYSTREAM_REPORT_DIR="$root/.reports"
 rm -rf "$PAYSTREAM_REPORT_DIR" && mkdir -p "$PAYSTREAM_REPORT_DIR"
 
+# kcat, prometheus and alertmanager are real components of the suites: install what is missing.
+scripts/system-tools.sh
+
 started_kafka=""
 if [ -z "${KAFKA_BROKERS:-}" ] && [ -x infra/kafka/kafka.sh ]; then
   infra/kafka/kafka.sh start
