@@ -18,6 +18,17 @@ export const METRIC_NOTIFICATIONS_REJECTED_TOTAL = 'paystream_notifications_reje
 /** Messages sent to a dead-letter topic, by group. */
 export const METRIC_DEAD_LETTERS_TOTAL = 'paystream_dead_letters_total';
 
+/** Messages a plugin's consumer group is behind the end of the log, by plugin (summed over partitions). */
+export const METRIC_PLUGIN_CONSUMER_LAG = 'paystream_plugin_consumer_lag';
+/** Dead letters of a plugin waiting for a redrive, by plugin. */
+export const METRIC_PLUGIN_DEAD_LETTERS = 'paystream_plugin_dead_letters';
+/** Journal entries the ledger committed, by currency. */
+export const METRIC_LEDGER_ENTRIES_TOTAL = 'paystream_ledger_entries_total';
+/** Ledger/upstream mismatches found by the last reconciliation run, by kind. */
+export const METRIC_LEDGER_RECONCILIATION_MISMATCHES = 'paystream_ledger_reconciliation_mismatches';
+/** Alerts raised by the alerting plugin, by alert name, severity and channel. */
+export const METRIC_ALERTS_FIRED_TOTAL = 'paystream_alerts_fired_total';
+
 /** Label names. */
 export const LABEL_OPERATION = 'operation';
 export const LABEL_CODE = 'code';
@@ -27,6 +38,11 @@ export const LABEL_PLUGIN = 'plugin';
 export const LABEL_OUTCOME = 'outcome';
 export const LABEL_GROUP = 'group';
 export const LABEL_REASON = 'reason';
+export const LABEL_CURRENCY = 'currency';
+export const LABEL_KIND = 'kind';
+export const LABEL_ALERTNAME = 'alertname';
+export const LABEL_SEVERITY = 'severity';
+export const LABEL_CHANNEL = 'channel';
 
 /** Upstream latency buckets in seconds: the aggregator answers in tens of ms, timeouts sit at 10 s. */
 export const UPSTREAM_DURATION_BUCKETS = [
