@@ -18,7 +18,7 @@ const HEADER =
 export async function renderContract(): Promise<{ document: string; types: string }> {
   const doc = openApiDocument();
   const document = `${JSON.stringify(doc, null, 2)}\n`;
-  const ast = await openapiTS(doc as Parameters<typeof openapiTS>[0], { exportType: false });
+  const ast = await openapiTS(doc as unknown as Parameters<typeof openapiTS>[0], { exportType: false });
   return { document, types: `${HEADER}${astToString(ast)}` };
 }
 
