@@ -13,7 +13,7 @@ export interface paths {
         put?: never;
         /**
          * Create a payment
-         * @description Creates the order upstream and answers its QR code and pay URL. The same create again (same body) answers the stored payment with 200; an `outTradeNo` used for another body is 409 `03`.
+         * @description Creates the order upstream and answers its QR code and pay URL. `amount` is a decimal string of 0.02 to 60000 in major units. The same create again (same body) answers the stored payment with 200; an `outTradeNo` used for another body is 409 `03`.
          */
         post: operations["createPayment"];
         delete?: never;
@@ -53,7 +53,7 @@ export interface paths {
         put?: never;
         /**
          * Refund part or all of a paid payment
-         * @description Refunds `amount` of a paid payment; refunds add up to at most the payment. The same `refundNo` and amount again answers the stored refund with 200; another amount is 409 `14`.
+         * @description Refunds `amount` (more than 0.00) of a paid payment; refunds add up to at most the payment. The same `refundNo` and amount again answers the stored refund with 200; another amount is 409 `14`.
          */
         post: operations["refundPayment"];
         delete?: never;
@@ -403,7 +403,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`), or the body is not JSON or the path is malformed; nothing was recorded */
+            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -452,7 +452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` */
+            /** @description The body is not `application/json`, or is compressed (`Content-Encoding`), or not UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -551,7 +551,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`), or the body is not JSON or the path is malformed; nothing was recorded */
+            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -716,7 +716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Refund"];
                 };
             };
-            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`), or the body is not JSON or the path is malformed; nothing was recorded */
+            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -774,7 +774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` */
+            /** @description The body is not `application/json`, or is compressed (`Content-Encoding`), or not UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -886,7 +886,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`), or the body is not JSON or the path is malformed; nothing was recorded */
+            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -944,7 +944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` */
+            /** @description The body is not `application/json`, or is compressed (`Content-Encoding`), or not UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1056,7 +1056,7 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`), or the body is not JSON or the path is malformed; nothing was recorded */
+            /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1114,7 +1114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is not `application/json` */
+            /** @description The body is not `application/json`, or is compressed (`Content-Encoding`), or not UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;

@@ -128,7 +128,7 @@ function upstreamRefusals(operation: Operation): Json {
 
 const validation = (fields: Json[]) =>
   problem(
-    'Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`), or the body is not JSON or the path is malformed; nothing was recorded',
+    'Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded',
     {
       validation: problemExample(400, 'validation', 'Invalid request', 'The request is not valid', {
         errors: fields,
@@ -159,14 +159,17 @@ const notFound = problem("No such payment for this caller (another caller's orde
 const tooLarge = problem('The body exceeds the limit (16 kB by default)', {
   tooLarge: problemExample(413, 'payload-too-large', 'Payload too large', 'The body exceeds 16384 bytes'),
 });
-const unsupported = problem('The body is not `application/json`', {
-  unsupported: problemExample(
-    415,
-    'unsupported-media-type',
-    'Unsupported media type',
-    'Send application/json',
-  ),
-});
+const unsupported = problem(
+  'The body is not `application/json`, or is compressed (`Content-Encoding`), or not UTF-8',
+  {
+    unsupported: problemExample(
+      415,
+      'unsupported-media-type',
+      'Unsupported media type',
+      'Send application/json',
+    ),
+  },
+);
 const failure = {
   '500': problem(
     'The gateway failed; the Idempotency-Key is given back, so the same request may be retried',
@@ -424,7 +427,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'createPayment',
           summary: 'Create a payment',
           description:
-            'Creates the order upstream and answers its QR code and pay URL. The same create again (same body) answers the stored payment with 200; an `outTradeNo` used for another body is 409 `03`.',
+            'Creates the order upstream and answers its QR code and pay URL. `amount` is a decimal string of 0.02 to 60000 in major units. The same create again (same body) answers the stored payment with 200; an `outTradeNo` used for another body is 409 `03`.',
           tags: ['payments'],
           security: security('payments:write'),
           parameters: [idempotencyKey, traceparent],
@@ -524,7 +527,7 @@ export function openApiDocument(): Record<string, unknown> {
           operationId: 'refundPayment',
           summary: 'Refund part or all of a paid payment',
           description:
-            'Refunds `amount` of a paid payment; refunds add up to at most the payment. The same `refundNo` and amount again answers the stored refund with 200; another amount is 409 `14`.',
+            'Refunds `amount` (more than 0.00) of a paid payment; refunds add up to at most the payment. The same `refundNo` and amount again answers the stored refund with 200; another amount is 409 `14`.',
           tags: ['payments'],
           security: security('refunds:write'),
           parameters: [outTradeNo, idempotencyKey, traceparent],
