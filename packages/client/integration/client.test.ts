@@ -1,11 +1,13 @@
 // The client against the real gateway and sandbox: an order's whole life, a forced 64, timeouts
 // settled by retries without a double charge, validation errors, abort and trace context.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { minorUnits } from '@paystream/money';
 import { startTracing, type Tracing } from '@paystream/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_FILE } from '../src/__fixtures__/contract.js';
 import {
   createPaystreamClient,
   fromMinorUnits,
@@ -106,6 +108,31 @@ describe('an order, from creation to refund, cancel and close', () => {
     expect(done(closed).status).toBe('closed');
     // Closed means closed: the customer can no longer pay it.
     expect((await p.sandbox.pay(openNo)).status).toBe(409);
+  });
+});
+
+describe('the wire', () => {
+  it('every mutating call carries its own Idempotency-Key; reads carry none', async () => {
+    const rec = recordingFetch();
+    const c = createPaystreamClient({ baseUrl: p.gatewayUrl, apiKey: p.devKey, fetch: rec.fetch });
+    const no = nextNo('wire');
+    done(await c.createPayment({ outTradeNo: no, amount: '9.00', currency: 'HKD', wallet: 'WECHATHK' }));
+    await p.sandbox.pay(no);
+    done(await c.getPayment(no));
+    done(await c.refundPayment(no, { refundNo: `${no}-r1`, amount: '1.00' }));
+    const open = nextNo('wire');
+    done(await c.createPayment({ outTradeNo: open, amount: '9.00', currency: 'HKD', wallet: 'WECHATHK' }));
+    done(await c.closePayment(open));
+    const posts = rec.sent.filter((s) => s.method === 'POST');
+    expect(posts).toHaveLength(4);
+    for (const post of posts) expect(post.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(posts.map((s) => s.idempotencyKey)).size).toBe(posts.length);
+    for (const get of rec.sent.filter((s) => s.method === 'GET')) expect(get.idempotencyKey).toBeNull();
+  });
+
+  it('the gateway serves the contract the client was generated from', async () => {
+    const served = await (await fetch(`${p.gatewayUrl}/openapi.json`)).json();
+    expect(served).toEqual(JSON.parse(readFileSync(DOCUMENT_FILE, 'utf8')));
   });
 });
 
