@@ -59,7 +59,7 @@ export interface PaystreamClient {
   getPayment(outTradeNo: string, options?: CallOptions): Promise<Outcome<Payment>>;
   /** `POST /v1/payments/{outTradeNo}/refunds`: refund part or all (scope refunds:write). */
   refundPayment(outTradeNo: string, input: RefundInput, options?: CallOptions): Promise<Outcome<Refund>>;
-  /** `POST /v1/payments/{outTradeNo}/cancel`: reverse in full (a paid one also needs refunds:write). */
+  /** `POST /v1/payments/{outTradeNo}/cancel`: reverse a paid payment in full (also needs refunds:write). */
   cancelPayment(outTradeNo: string, options?: CallOptions): Promise<Outcome<Payment>>;
   /** `POST /v1/payments/{outTradeNo}/close`: close an unpaid payment. */
   closePayment(outTradeNo: string, options?: CallOptions): Promise<Outcome<Payment>>;

@@ -186,7 +186,7 @@ describe('the contracts', () => {
         '503',
         '504',
       ],
-      receiveUpstreamNotification: ['200', '400', '401', '404', '409', '413', '415', '500', '503'],
+      receiveUpstreamNotification: ['200', '400', '401', '404', '413', '415', '500', '503'],
     };
     const byId = new Map(operations(doc).map(([, op]) => [op.operationId!, op]));
     for (const [id, statuses] of Object.entries(want)) {

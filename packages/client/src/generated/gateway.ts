@@ -73,7 +73,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel (reverse in full) a payment
-         * @description Reverses the payment upstream. Cancelling a paid order moves money back, so it also needs `refunds:write`.
+         * @description Reverses a paid payment upstream in full. It gives the money back, so it needs `refunds:write` as well as `payments:write`.
          */
         post: operations["cancelPayment"];
         delete?: never;
@@ -906,7 +906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope payments:write (and refunds:write for a paid order) */
+            /** @description The API key lacks the scope payments:write and refunds:write */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1230,15 +1230,6 @@ export interface operations {
             };
             /** @description No such order (`31`) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A replayed notification the gateway refuses */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

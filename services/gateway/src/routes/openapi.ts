@@ -242,7 +242,7 @@ function merge(...sets: Json[]): Json {
   return out;
 }
 
-const security = (scope: string) => [{ apiKey: [scope] }];
+const security = (...scopes: string[]) => [{ apiKey: scopes }];
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
@@ -314,10 +314,10 @@ const endAction = (action: 'cancel' | 'close') => ({
     summary: action === 'cancel' ? 'Cancel (reverse in full) a payment' : 'Close an unpaid payment',
     description:
       action === 'cancel'
-        ? 'Reverses the payment upstream. Cancelling a paid order moves money back, so it also needs `refunds:write`.'
+        ? 'Reverses a paid payment upstream in full. It gives the money back, so it needs `refunds:write` as well as `payments:write`.'
         : 'Closes an unpaid order created the same (Hong Kong) day, so it can no longer be paid.',
     tags: ['payments'],
-    security: security('payments:write'),
+    security: action === 'cancel' ? security('payments:write', 'refunds:write') : security('payments:write'),
     parameters: [outTradeNo, idempotencyKey, traceparent],
     requestBody: {
       required: false,
@@ -342,9 +342,7 @@ const endAction = (action: 'cancel' | 'close') => ({
         {
           '400': validation([{ field: 'outTradeNo', message: 'must be 1 to 64 characters' }]),
           '401': unauthorized,
-          '403': forbidden(
-            action === 'cancel' ? 'payments:write (and refunds:write for a paid order)' : 'payments:write',
-          ),
+          '403': forbidden(action === 'cancel' ? 'payments:write and refunds:write' : 'payments:write'),
           '404': notFound,
           '409': conflict({}, ''),
           '413': tooLarge,
@@ -661,17 +659,6 @@ export function openApiDocument(): Record<string, unknown> {
                 {
                   reason: 'unknown_order',
                   code: '31',
-                },
-              ),
-            }),
-            '409': problem('A replayed notification the gateway refuses', {
-              replay: problemExample(
-                409,
-                'notification-rejected',
-                'Notification rejected',
-                'Notification refused: this notification was already received',
-                {
-                  reason: 'replay',
                 },
               ),
             }),
