@@ -257,6 +257,27 @@ describe('timeouts and retries, without a double charge', () => {
     expect((await p.sandboxOrder(no)).body).toMatchObject({ transaction_amount: '40.00' });
   });
 
+  it('a refund whose outcome is unknown is refunded once when repeated', async () => {
+    const no = nextNo('refund-unknown');
+    done(
+      await client.createPayment({ outTradeNo: no, amount: '50.00', currency: 'HKD', wallet: 'WECHATHK' }),
+    );
+    await p.sandbox.pay(no);
+    await p.sandbox.fault({ operation: 'refund', timeout: true });
+    await p.sandbox.fault({ operation: 'query', timeout: true });
+    const input = { refundNo: `${no}-r1`, amount: '5.00' };
+    const first = await client.refundPayment(no, input);
+    expect(first).toMatchObject({ outcome: 'unknown', status: 202, value: { status: 'pending' } });
+    const settled = await client.refundPayment(no, input, { idempotencyKey: first.idempotencyKey! });
+    expect(settled.outcome).toBe('done');
+    expect(done(settled)).toMatchObject({
+      refundNo: `${no}-r1`,
+      status: 'succeeded',
+      refundedAmount: '5.00',
+    });
+    expect((await p.sandboxOrder(no)).body).toMatchObject({ refunded_amount: '5.00' });
+  });
+
   it('no answer at all: the last error says so and carries the key to try again', async () => {
     const offline = createPaystreamClient({
       baseUrl: 'http://127.0.0.1:9',
