@@ -225,6 +225,20 @@ export function createPaystreamClient(options: PaystreamClientOptions): Paystrea
   }
 
   const path = (outTradeNo: string) => ({ path: { outTradeNo } });
+  const endPayment =
+    (action: 'cancel' | 'close') =>
+    (outTradeNo: string, opts?: CallOptions): Promise<Outcome<Payment>> => {
+      const template = `/v1/payments/{outTradeNo}/${action}` as const;
+      return run<Payment>(
+        {
+          method: 'POST',
+          template,
+          outTradeNo,
+          send: (init) => api.POST(template, { params: path(outTradeNo), ...init }),
+        },
+        opts,
+      );
+    };
   return {
     createPayment: (input, opts) =>
       run<Payment>(
@@ -257,26 +271,8 @@ export function createPaystreamClient(options: PaystreamClientOptions): Paystrea
         },
         opts,
       ),
-    cancelPayment: (outTradeNo, opts) =>
-      run<Payment>(
-        {
-          method: 'POST',
-          template: '/v1/payments/{outTradeNo}/cancel',
-          outTradeNo,
-          send: (init) => api.POST('/v1/payments/{outTradeNo}/cancel', { params: path(outTradeNo), ...init }),
-        },
-        opts,
-      ),
-    closePayment: (outTradeNo, opts) =>
-      run<Payment>(
-        {
-          method: 'POST',
-          template: '/v1/payments/{outTradeNo}/close',
-          outTradeNo,
-          send: (init) => api.POST('/v1/payments/{outTradeNo}/close', { params: path(outTradeNo), ...init }),
-        },
-        opts,
-      ),
+    cancelPayment: endPayment('cancel'),
+    closePayment: endPayment('close'),
   };
 }
 
