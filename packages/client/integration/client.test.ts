@@ -209,14 +209,14 @@ describe('errors', () => {
 describe('timeouts and retries, without a double charge', () => {
   it('a client timeout is retried with the same Idempotency-Key until the first attempt answers', async () => {
     const no = nextNo('slow');
-    await p.sandbox.fault({ operation: 'create', delayMs: 700 });
+    await p.sandbox.fault({ operation: 'create', delayMs: 600 }); // well under the gateway's deadline
     const rec = recordingFetch();
     const impatient = createPaystreamClient({
       baseUrl: p.gatewayUrl,
       apiKey: p.devKey,
       fetch: rec.fetch,
       timeoutMs: 200,
-      retry: { attempts: 10, baseDelayMs: 50, maxDelayMs: 200 },
+      retry: { attempts: 40, baseDelayMs: 50, maxDelayMs: 200 },
     });
     const before = await p.upstreamCalls('create');
     const outcome = await impatient.createPayment({
@@ -294,11 +294,13 @@ describe('timeouts and retries, without a double charge', () => {
 
   it('an abort stops the call; the same key later finds what the first attempt did', async () => {
     const no = nextNo('abort');
-    await p.sandbox.fault({ operation: 'create', delayMs: 500 });
+    await p.sandbox.fault({ operation: 'create', delayMs: 600 }); // well under the gateway's deadline
     const controller = new AbortController();
     const input = { outTradeNo: no, amount: '7.00', currency: 'HKD', wallet: 'WECHATHK' } as const;
     const pending = client.createPayment(input, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 100);
+    // Abort while the gateway waits for the aggregator: the create is under way there.
+    await p.faultsTaken();
+    controller.abort();
     const err = await pending.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PaystreamAbortedError);
     const key = (err as PaystreamAbortedError).idempotencyKey!;

@@ -1,6 +1,6 @@
 // The real platform for the client's suites: the all-in-one as `make start` runs it (gateway,
 // sandbox as upstream, embedded bus, SQLite) on ephemeral ports and temporary files, with a short
-// upstream deadline so timeouts settle in about a second.
+// upstream deadline so timeouts settle in seconds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +16,14 @@ export interface Platform {
   sandbox: SandboxControls;
   /** The sandbox's own record of an order (404: it never saw it). */
   sandboxOrder(outTradeNo: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Resolves once every armed fault was taken by a call (the call is then in flight upstream). */
+  faultsTaken(): Promise<void>;
   /** `paystream_upstream_requests_total{operation, code}` as the gateway counts it now. */
   upstreamCalls(operation: string, code?: string): Promise<number>;
   close(): Promise<void>;
 }
 
-export const UPSTREAM_TIMEOUT_MS = 1_000;
+export const UPSTREAM_TIMEOUT_MS = 1_500;
 
 export async function startPlatform(): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'paystream-client-'));
@@ -43,6 +45,15 @@ export async function startPlatform(): Promise<Platform> {
     async sandboxOrder(outTradeNo) {
       const res = await fetch(`${sandboxUrl}/__sandbox/orders/${encodeURIComponent(outTradeNo)}`);
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    async faultsTaken() {
+      for (;;) {
+        const { faults } = (await (await fetch(`${sandboxUrl}/__sandbox/faults`)).json()) as {
+          faults: unknown[];
+        };
+        if (faults.length === 0) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
     },
     async upstreamCalls(operation, code = '00') {
       const text = await (await fetch(`${platform.gateway.url}/metrics`)).text();
