@@ -1,10 +1,10 @@
 export type { BatchOutcome, DeadLetterInfo } from './consume.js';
 export { DLQ_HEADERS, deadLetterTopic } from './consume.js';
 export type { CreateBusOptions } from './create-bus.js';
-export { createBus, parseBrokers } from './create-bus.js';
+export { createBus } from './create-bus.js';
 export { memoryProcessedIds, processedIdsMigrations, sqlProcessedIds } from './dedupe.js';
 export type { EmbeddedBusOptions, EmbeddedEventBus } from './embedded/bus.js';
-export { createEmbeddedBus } from './embedded/bus.js';
+export { createEmbeddedBus, GroupAlreadyConsumedError } from './embedded/bus.js';
 export type { StoredRecord } from './embedded/log.js';
 export type { KafkaBusOptions, KafkaEventBus } from './kafka/bus.js';
 export { createKafkaBus } from './kafka/bus.js';
@@ -18,11 +18,13 @@ export { createOutboxRelay } from './outbox/relay.js';
 export type {
   BusLogger,
   CommonBusOptions,
+  DeadLetter,
   EventBus,
   EventHandler,
   HandlerContext,
   ProcessedIds,
   RawRecord,
+  RedriveResult,
   SubscribeOptions,
   Subscription,
 } from './types.js';

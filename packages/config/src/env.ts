@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ApiKeyEntry, apiKeysSchema } from './api-keys.js';
+import { parseBrokers } from './brokers.js';
 import { ConfigError } from './errors.js';
 
 const port = (fallback: number) =>
@@ -40,16 +41,13 @@ const url = optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.
 });
 
 const brokers = optionalText.transform((v, ctx) => {
-  if (v === undefined) return [];
-  const list = v
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  if (list.some((b) => !/^[^\s:/]+:\d{1,5}$/.test(b))) {
+  try {
+    return parseBrokers(v);
+  } catch {
+    // The message of parseBrokers quotes the entry; a config error never repeats a value.
     ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' });
     return z.NEVER;
   }
-  return list;
 });
 
 const apiKeys = optionalText.transform((v, ctx): ApiKeyEntry[] => {

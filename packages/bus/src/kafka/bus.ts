@@ -4,7 +4,9 @@ import { type Consumer, type EachBatchPayload, Partitioners, type Producer } fro
 import {
   DeliveryAborted,
   deadLetterTopic,
+  deadLetterView,
   deliverBatch,
+  deliverOne,
   type FetchedRecord,
   resolveSubscribeOptions,
 } from '../consume.js';
@@ -20,6 +22,8 @@ import type {
   Subscription,
 } from '../types.js';
 import { type KafkaClientOptions, kafkaClient } from './client.js';
+import { commitRedrive, readPending } from './dead-letters.js';
+import { groupPositions, lagOf, pinNewGroupAtEnd, rewindGroup } from './offsets.js';
 import { rawFromKafka } from './records.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
 
@@ -38,8 +42,6 @@ export interface KafkaBusOptions extends CommonBusOptions, KafkaClientOptions, T
 /** The Kafka transport plus what tests and tools need beyond the contract. */
 export interface KafkaEventBus extends EventBus {
   readonly topic: string;
-  /** Sends records as they are (no validation): for re-driving dead letters and fault tests. */
-  publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
 }
 
 /** Connects to Kafka, creates the topic if missing, and returns the bus (idempotent producer, acks=all). */
@@ -92,6 +94,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
+      if (!o.fromBeginning) await pinNewGroupAtEnd(admin, group, topic);
       const consumer: Consumer = kafka.consumer({
         groupId: group,
         sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
@@ -174,6 +177,47 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       };
       subscriptions.add(sub);
       return sub;
+    },
+
+    async lag(group) {
+      return lagOf(await groupPositions(admin, group, topic));
+    },
+
+    async deadLetters(group, o = {}) {
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      const { records } = await readPending(kafka, admin, dlq, group, o.limit ?? 1000);
+      return records.map((r) => deadLetterView(r.raw, `${r.partition}:${r.offset}`));
+    },
+
+    async redrive(group, handler, subscribeOpts) {
+      const o = resolveSubscribeOptions(subscribeOpts);
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      const { records } = await readPending(kafka, admin, dlq, group, Number.MAX_SAFE_INTEGER);
+      const result = { attempted: 0, redriven: 0, failed: 0 };
+      const abort = new AbortController();
+      for (const r of records) {
+        result.attempted += 1;
+        const outcome = await deliverOne(r, {
+          topic,
+          group,
+          handler,
+          opts: o,
+          metrics,
+          logger,
+          signal: abort.signal,
+          deadLetter: (rec) => send(dlq, [rec]),
+        });
+        if (outcome === 'dead_lettered') result.failed += 1;
+        else result.redriven += 1;
+        await commitRedrive(admin, dlq, group, r.partition, r.offset);
+      }
+      return result;
+    },
+
+    async resetOffsets(group) {
+      await rewindGroup(admin, group, topic);
     },
 
     async health() {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parseBrokers } from '../create-bus.js';
+import { parseBrokers } from '@paystream/config';
 
 const run = promisify(execFile);
 

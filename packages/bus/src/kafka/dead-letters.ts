@@ -1,0 +1,84 @@
+// Reading a range of a dead-letter topic. kafkajs reads only through consumer groups, so a
+// throwaway group seeks to the redrive position of each partition and stops at the high
+// watermark captured first; the redrive position itself lives in `<group>.redrive`, moved with
+// setOffsets once the records are done.
+import { randomBytes } from 'node:crypto';
+import type { Admin, Kafka } from 'kafkajs';
+import { waitFor } from '../testing/wait.js';
+import type { RawRecord } from '../types.js';
+import { groupPositions, setPositions } from './offsets.js';
+import { rawFromKafka } from './records.js';
+
+/** A record of the range with its place. */
+export interface RangeRecord {
+  raw: RawRecord;
+  partition: number;
+  offset: string;
+}
+
+/** The group a redrive keeps its position on the dead-letter topic under. */
+export const redriveGroup = (group: string) => `${group}.redrive`;
+
+/** The dead letters after the redrive position, up to the end as it is now, oldest first per partition. */
+export async function readPending(
+  kafka: Kafka,
+  admin: Admin,
+  dlq: string,
+  group: string,
+  limit: number,
+): Promise<{ records: RangeRecord[]; ends: Map<number, bigint> }> {
+  const positions = await groupPositions(admin, redriveGroup(group), dlq);
+  const starts = new Map(positions.map((p) => [p.partition, p.committed < 0n ? p.low : p.committed]));
+  const ends = new Map(positions.map((p) => [p.partition, p.high]));
+  const wanted = positions.reduce((n, p) => n + Number(p.high - starts.get(p.partition)!), 0);
+  if (wanted === 0) return { records: [], ends };
+  const readerGroup = `${redriveGroup(group)}.reader-${randomBytes(4).toString('hex')}`;
+  const consumer = kafka.consumer({
+    groupId: readerGroup,
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
+  const records: RangeRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: dlq, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const start = starts.get(partition) ?? 0n;
+        const end = ends.get(partition) ?? 0n;
+        const offset = BigInt(message.offset);
+        if (offset >= start && offset < end)
+          records.push({ raw: rawFromKafka(message), partition, offset: message.offset });
+      },
+    });
+    for (const [partition, start] of starts)
+      consumer.seek({ topic: dlq, partition, offset: start.toString() });
+    await waitFor(
+      `${wanted} dead letters of ${group}`,
+      () => records.length >= Math.min(wanted, limit) || undefined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([readerGroup]).catch(() => undefined);
+  }
+  const ordered = records.sort(
+    (a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1),
+  );
+  return { records: ordered.slice(0, limit), ends };
+}
+
+/** Moves the redrive position of one partition past `offset`. */
+export async function commitRedrive(
+  admin: Admin,
+  dlq: string,
+  group: string,
+  partition: number,
+  offset: string,
+) {
+  await setPositions(admin, redriveGroup(group), dlq, [{ partition, offset: BigInt(offset) + 1n }]);
+}
