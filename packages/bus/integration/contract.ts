@@ -273,12 +273,14 @@ export function eventBusContract(harness: Harness): void {
       expect(dead.map((d) => d.eventId).sort()).toEqual([...poison].sort());
       expect(dead[0]).toMatchObject({ reason: 'handler', attempts: 3, type: 'payment.created' });
       expect(dead[0]!.error).toContain('bug on');
+      expect(await bus.deadLetterCount(group)).toBe(2);
       await waitFor('no lag', async () => (await bus.lag(group)) === 0);
 
       fixed = true;
       expect(await bus.redrive(group, handler, fast)).toEqual({ attempted: 2, redriven: 2, failed: 0 });
       expect(booked.filter((id) => poison.has(id)).sort()).toEqual([...poison].sort());
       expect(await bus.deadLetters(group)).toEqual([]);
+      expect(await bus.deadLetterCount(group)).toBe(0);
       expect(await bus.redrive(group, handler, fast)).toEqual({ attempted: 0, redriven: 0, failed: 0 });
     });
 

@@ -53,6 +53,8 @@ export interface EventBus {
   publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
   /** Events of the topic the group has not committed yet (summed over partitions). */
   lag(group: string): Promise<number>;
+  /** How many dead letters of the group wait for a redrive (cheap: positions only). */
+  deadLetterCount(group: string): Promise<number>;
   /** The group's dead letters not redriven yet, oldest first. */
   deadLetters(group: string, opts?: { limit?: number }): Promise<DeadLetter[]>;
   /**

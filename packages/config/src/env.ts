@@ -83,6 +83,8 @@ const envSchema = z.object({
   PORT: port(8080),
   HOST: optionalText.default('127.0.0.1'),
   SANDBOX_PORT: port(8081),
+  PLUGIN_HOST_PORT: port(8090),
+  PLUGIN_HOST_CONFIG: optionalText,
   KAFKA_BROKERS: brokers,
   KAFKA_TOPIC_PARTITIONS: positiveInt(6, 1000),
   KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1, 16),
@@ -110,6 +112,10 @@ export interface PaystreamConfig {
   port: number;
   host: string;
   sandboxPort: number;
+  /** The standalone plugin host's port (the all-in-one serves plugin routes on `port`). */
+  pluginHostPort: number;
+  /** JSON file naming the plugins to load (package + options); unset = the host's defaults. */
+  pluginHostConfig: string | undefined;
   /** Empty: the embedded bus. */
   kafkaBrokers: string[];
   /** How the events topic is created when it does not exist yet (existing topics are left alone). */
@@ -165,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     port: e.PORT,
     host: e.HOST,
     sandboxPort: e.SANDBOX_PORT,
+    pluginHostPort: e.PLUGIN_HOST_PORT,
+    pluginHostConfig: e.PLUGIN_HOST_CONFIG,
     kafkaBrokers: e.KAFKA_BROKERS,
     kafkaTopic: {
       partitions: e.KAFKA_TOPIC_PARTITIONS,

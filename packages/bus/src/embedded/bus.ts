@@ -108,6 +108,11 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       return log.count(topic, log.offset(group, topic) ?? log.head(topic));
     },
 
+    async deadLetterCount(group) {
+      const dlq = deadLetterTopic(topic, group);
+      return log.count(dlq, log.offset(redriveGroup(group), dlq) ?? 0);
+    },
+
     async deadLetters(group, o = {}) {
       const dlq = deadLetterTopic(topic, group);
       const from = log.offset(redriveGroup(group), dlq) ?? 0;

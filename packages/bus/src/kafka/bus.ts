@@ -22,7 +22,7 @@ import type {
   Subscription,
 } from '../types.js';
 import { type KafkaClientOptions, kafkaClient } from './client.js';
-import { commitRedrive, readPending } from './dead-letters.js';
+import { commitRedrive, readPending, redriveGroup } from './dead-letters.js';
 import { groupPositions, lagOf, pinNewGroupAtEnd, rewindGroup } from './offsets.js';
 import { rawFromKafka } from './records.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
@@ -181,6 +181,12 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
 
     async lag(group) {
       return lagOf(await groupPositions(admin, group, topic));
+    },
+
+    async deadLetterCount(group) {
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      return lagOf(await groupPositions(admin, redriveGroup(group), dlq));
     },
 
     async deadLetters(group, o = {}) {
