@@ -137,7 +137,17 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     await host.start();
     return host;
   };
-  let host = await build();
+  let host: PluginHost;
+  try {
+    host = await build();
+  } catch (err) {
+    // A plugin the host refused: leave nothing behind.
+    await bus.close();
+    await database.destroy();
+    await testDb.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const app = () => createHostApp(host, { logger: silentLogger, health: { registry, bus } });
   let handler = app();
   const server: Server = await new Promise((res) => {
@@ -227,7 +237,9 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     },
     async close() {
       await host.close();
-      await new Promise<void>((res) => server.close(() => res()));
+      const closed = new Promise<void>((res) => server.close(() => res()));
+      server.closeAllConnections();
+      await closed;
       await bus.close();
       await database.destroy();
       await testDb.drop();
