@@ -56,8 +56,8 @@ export interface PluginOutboxRelay {
 }
 
 /** Creates the relay (one per host; flushes never overlap). */
-// biome-ignore lint/suspicious/noExplicitAny: see AnyDb.
 export function createPluginOutboxRelay(
+  // biome-ignore lint/suspicious/noExplicitAny: see AnyDb.
   db: Kysely<any>,
   bus: EventBus,
   logger: Logger,

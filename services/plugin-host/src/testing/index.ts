@@ -3,7 +3,7 @@
 // `@paystream/plugin-host/testing` in tests only; a plugin's runtime code imports the SDK alone.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -150,11 +150,9 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
   }
   const app = () => createHostApp(host, { logger: silentLogger, health: { registry, bus } });
   let handler = app();
-  const server: Server = await new Promise((res) => {
-    const s = (handler as unknown as { listen: Function }).listen(0, '127.0.0.1', () => res(s)) as Server;
-  });
-  server.removeAllListeners('request');
-  server.on('request', (req, res) => handler(req, res));
+  // `replay()` swaps the app behind the same server, so the URL stays the same.
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
