@@ -6,7 +6,14 @@ import { readKafkaMessage, type TypedEvent } from '@paystream/events';
 import { errorMessage, sleep } from './log.js';
 import type { BusMetrics } from './metrics.js';
 import { startProcessSpan } from './tracing.js';
-import type { BusLogger, DeadLetter, EventHandler, RawRecord, SubscribeOptions } from './types.js';
+import type {
+  BusLogger,
+  DeadLetter,
+  EventHandler,
+  RawRecord,
+  RedriveResult,
+  SubscribeOptions,
+} from './types.js';
 
 /** A record as fetched, with where it came from (for dead-letter headers). */
 export interface FetchedRecord {
@@ -195,6 +202,17 @@ export async function deliverOne(
   } finally {
     span.end();
   }
+}
+
+/** Hands one dead letter to the handler again (retries, dedupe, DLQ as usual) and tallies it. */
+export async function redriveOne(
+  rec: FetchedRecord,
+  deps: DeliveryDeps,
+  result: RedriveResult,
+): Promise<void> {
+  result.attempted += 1;
+  if ((await deliverOne(rec, deps)) === 'dead_lettered') result.failed += 1;
+  else result.redriven += 1;
 }
 
 /** How far a batch got: records before `done` are finished; `error` stopped the rest. */
