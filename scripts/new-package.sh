@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Scaffolds a workspace package with the shared conventions: scripts/new-package.sh packages/foo "What it does"
+# Under plugins/ it scaffolds a working plugin (SDK factory + a startTestHost test) and installs it,
+# so `make test` passes as generated: scripts/new-package.sh plugins/fraud-watch "Flags odd refunds"
 set -euo pipefail
-dir="$1"; desc="${2:-}"
+dir="${1:?usage: scripts/new-package.sh <packages|services|plugins>/<name> [description]}"; desc="${2:-}"
 name="@paystream/$(basename "$dir")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$root/$dir/src"
 cd "$root/$dir"
+plugin=""
+if [[ "$dir" == plugins/* ]]; then
+  plugin=1
+  "$root/scripts/new-plugin.sh" "$root" "$dir" "$desc"
+fi
 [ -f package.json ] || cat > package.json <<JSON
 {
   "name": "$name",
@@ -51,4 +58,9 @@ import { paystreamVitest } from '../../vitest.shared.ts';
 
 export default paystreamVitest(import.meta.dirname);
 TS
+if [ -n "$plugin" ]; then
+  # Linked and in the house format (Biome), so `make test` passes on what was generated.
+  (cd "$root" && pnpm install --prefer-offline >/dev/null && pnpm exec biome format --write "$dir" >/dev/null) ||
+    echo "run pnpm install, then pnpm exec biome format --write $dir" >&2
+fi
 echo "created $name in $dir"

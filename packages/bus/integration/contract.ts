@@ -233,6 +233,76 @@ export function eventBusContract(harness: Harness): void {
       expect(first.duplicates + second.duplicates).toBe(0);
     });
 
+    it('starts a new group at the newest event unless it asks for history', async () => {
+      const { bus } = await open();
+      const prefix = runId();
+      const events = makeEvents({ prefix, keys: 1, perKey: 5 });
+      await bus.publish(events.slice(0, 3));
+      const fresh: number[] = [];
+      const history: number[] = [];
+      await bus.subscribe(`g-new-${prefix}`, async (e) => void fresh.push(e.data.sequence));
+      await bus.subscribe(`g-all-${prefix}`, async (e) => void history.push(e.data.sequence), {
+        fromBeginning: true,
+      });
+      await bus.publish(events.slice(3));
+      await waitFor('history', () => history.length === 5);
+      await waitFor('the new events', () => fresh.length === 2);
+      expect(fresh).toEqual([4, 5]);
+      expect(history).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it("lists a group's dead letters and redrives them once the fault is fixed", async () => {
+      const { bus } = await open();
+      const prefix = runId();
+      const events = makeEvents({ prefix, keys: 2, perKey: 3 });
+      const poison = new Set([events[1]!.id, events[4]!.id]);
+      const group = `g-${prefix}`;
+      let fixed = false;
+      const booked: string[] = [];
+      const handler = async (e: PaystreamEvent) => {
+        if (poison.has(e.id) && !fixed) throw new Error(`bug on ${e.id}`);
+        booked.push(e.id);
+      };
+      await bus.subscribe(group, handler, fast);
+      await bus.publish(events);
+      await waitFor('the healthy events', () => booked.length === 4);
+      const dead = await waitFor('two dead letters', async () => {
+        const list = await bus.deadLetters(group);
+        return list.length === 2 ? list : undefined;
+      });
+      expect(dead.map((d) => d.eventId).sort()).toEqual([...poison].sort());
+      expect(dead[0]).toMatchObject({ reason: 'handler', attempts: 3, type: 'payment.created' });
+      expect(dead[0]!.error).toContain('bug on');
+      expect(await bus.deadLetterCount(group)).toBe(2);
+      await waitFor('no lag', async () => (await bus.lag(group)) === 0);
+
+      fixed = true;
+      expect(await bus.redrive(group, handler, fast)).toEqual({ attempted: 2, redriven: 2, failed: 0 });
+      expect(booked.filter((id) => poison.has(id)).sort()).toEqual([...poison].sort());
+      expect(await bus.deadLetters(group)).toEqual([]);
+      expect(await bus.deadLetterCount(group)).toBe(0);
+      expect(await bus.redrive(group, handler, fast)).toEqual({ attempted: 0, redriven: 0, failed: 0 });
+    });
+
+    it('replays every event to a group after its offsets are reset', async () => {
+      const o = await open();
+      const prefix = runId();
+      const events = makeEvents({ prefix, keys: 2, perKey: 2 });
+      const group = `g-${prefix}`;
+      const seen: string[] = [];
+      const sub = await o.bus.subscribe(group, async (e) => void seen.push(e.id));
+      await o.bus.publish(events);
+      await waitFor('first delivery', () => seen.length === 4);
+      await sub.close();
+      expect(await o.bus.lag(group)).toBe(0);
+      await o.bus.resetOffsets(group);
+      expect(await o.bus.lag(group)).toBe(4);
+      const again = await o.reopen();
+      await again.subscribe(group, async (e) => void seen.push(e.id));
+      await waitFor('the replay', () => seen.length === 8);
+      expect(seen.slice(4).sort()).toEqual(seen.slice(0, 4).sort());
+    });
+
     describe('tracing', () => {
       const exporter = new InMemorySpanExporter();
       beforeAll(() => {

@@ -58,11 +58,15 @@ it('re-sent events after a relay crash are deduped and stay in order', { timeout
       async (e) => {
         checker.record(e);
       },
-      { dedupe: store },
+      { dedupe: store, fromBeginning: true },
     );
-    await bus.subscribe(`${group}-raw`, async () => {
-      raw++;
-    });
+    await bus.subscribe(
+      `${group}-raw`,
+      async () => {
+        raw++;
+      },
+      { fromBeginning: true },
+    );
     await waitFor('every event', () => checker.unique === 1000 && raw === 1100, { timeoutMs: 120_000 });
     const report = checker.report(expectedSequences(prefix, 40, 25));
     expect(report).toMatchObject({ unique: 1000, duplicates: 0, gaps: [], outOfOrder: [] });

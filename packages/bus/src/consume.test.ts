@@ -118,3 +118,65 @@ describe('deliverBatch', () => {
     expect(outcome.done).toBeGreaterThan(0);
   });
 });
+
+describe('tolerant consumption', () => {
+  const record = (raw: RawRecord, offset: number): FetchedRecord => ({
+    raw,
+    partition: 0,
+    offset: String(offset),
+  });
+
+  it('skips and counts a type it does not know, and ignores fields it does not know', async () => {
+    const registry = new Registry();
+    const [created, refund] = [
+      makeEvents({ prefix: 'tol' })[0]!,
+      makeEvents({ prefix: 'tol2', type: 'refund.succeeded' })[0]!,
+    ];
+    const future = toKafkaMessage(created);
+    const withField = toKafkaMessage(refund);
+    const records = [
+      record(
+        {
+          key: future.key,
+          value: String(future.value),
+          headers: { ...future.headers, ce_type: 'payment.disputed' },
+        },
+        0,
+      ),
+      record(
+        {
+          key: withField.key,
+          value: JSON.stringify({ ...refund.data, riskScore: 3 }),
+          headers: withField.headers,
+        },
+        1,
+      ),
+    ];
+    const seen: string[] = [];
+    const dead: RawRecord[] = [];
+    const outcome = await deliverBatch(
+      records,
+      deps(
+        async (e) => {
+          if (e.type === 'refund.succeeded') seen.push(e.data.refundNo);
+        },
+        { metrics: busMetrics(registry), deadLetter: async (r) => void dead.push(r) },
+      ),
+    );
+    expect(outcome).toEqual({ done: 2 });
+    expect(seen).toEqual(['R1']);
+    expect(dead).toEqual([]);
+    const counted = (await registry.getSingleMetric('paystream_plugin_events_total')!.get()).values;
+    expect(counted).toContainEqual(
+      expect.objectContaining({
+        value: 1,
+        labels: { plugin: 'unit-group', type: 'unknown', outcome: 'skipped' },
+      }),
+    );
+  });
+
+  it('starts a new group at the newest event unless it asks for history', () => {
+    expect(resolveSubscribeOptions().fromBeginning).toBe(false);
+    expect(resolveSubscribeOptions({ fromBeginning: true }).fromBeginning).toBe(true);
+  });
+});

@@ -2,11 +2,18 @@
 // backoff, dead-letter what keeps failing, and keep one key's records strictly sequential while
 // different keys run side by side (bounded). Transports only fetch records and move offsets.
 import { context, SpanStatusCode } from '@opentelemetry/api';
-import { fromKafkaMessage, type PaystreamEvent } from '@paystream/events';
+import { readKafkaMessage, type TypedEvent } from '@paystream/events';
 import { errorMessage, sleep } from './log.js';
 import type { BusMetrics } from './metrics.js';
 import { startProcessSpan } from './tracing.js';
-import type { BusLogger, EventHandler, RawRecord, SubscribeOptions } from './types.js';
+import type {
+  BusLogger,
+  DeadLetter,
+  EventHandler,
+  RawRecord,
+  RedriveResult,
+  SubscribeOptions,
+} from './types.js';
 
 /** A record as fetched, with where it came from (for dead-letter headers). */
 export interface FetchedRecord {
@@ -62,6 +69,20 @@ export function deadLetterRecord(raw: RawRecord, info: DeadLetterInfo): RawRecor
   };
 }
 
+/** The operator's view of a dead-letter record. */
+export function deadLetterView(raw: RawRecord, position: string): DeadLetter {
+  return {
+    ...raw,
+    position,
+    eventId: raw.headers.ce_id,
+    type: raw.headers.ce_type,
+    reason: raw.headers[DLQ_HEADERS.reason],
+    error: raw.headers[DLQ_HEADERS.error],
+    attempts: Number(raw.headers[DLQ_HEADERS.attempts] ?? 0),
+    failedAt: raw.headers[DLQ_HEADERS.failedAt],
+  };
+}
+
 /** Thrown when a subscription closes while a record still waits for a retry: it is not committed. */
 export class DeliveryAborted extends Error {
   override readonly name = 'DeliveryAborted';
@@ -83,7 +104,7 @@ export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSu
     maxAttempts,
     retryBackoffMs: opts.retryBackoffMs ?? 200,
     concurrency,
-    fromBeginning: opts.fromBeginning ?? true,
+    fromBeginning: opts.fromBeginning ?? false,
     dedupe: opts.dedupe,
   };
 }
@@ -115,7 +136,11 @@ async function backoff(ms: number, signal: AbortSignal): Promise<void> {
   }
 }
 
-async function deliverOne(rec: FetchedRecord, deps: DeliveryDeps): Promise<void> {
+/** Delivers one record: read, dedupe, handle with retries, dead-letter what keeps failing. */
+export async function deliverOne(
+  rec: FetchedRecord,
+  deps: DeliveryDeps,
+): Promise<'ok' | 'dead_lettered' | 'skipped'> {
   const { group, topic, metrics } = deps;
   const dead = async (reason: DeadLetterInfo['reason'], error: string, attempts: number, type: string) => {
     await deps.deadLetter(
@@ -134,34 +159,41 @@ async function deliverOne(rec: FetchedRecord, deps: DeliveryDeps): Promise<void>
     deps.logger.warn({ group, topic, offset: rec.offset, reason, error, attempts }, 'event dead-lettered');
   };
 
-  let event: PaystreamEvent;
+  let event: TypedEvent;
   try {
-    event = fromKafkaMessage(rec.raw);
+    const read = readKafkaMessage(rec.raw);
+    if (read.kind === 'unknown_type') {
+      // A type newer than this release: compatible by the events README, so skip and count it.
+      metrics.handled.inc({ plugin: group, type: 'unknown', outcome: 'skipped' });
+      deps.logger.debug({ group, type: read.type, id: read.id }, 'event of an unknown type skipped');
+      return 'skipped';
+    }
+    event = read.event;
   } catch (err) {
     // A record that is not an event can never succeed: no retries, straight to the DLQ.
     await dead('malformed', errorMessage(err), 0, rec.raw.headers.ce_type ?? 'unknown');
-    return;
+    return 'dead_lettered';
   }
   if (deps.opts.dedupe && (await deps.opts.dedupe.has(group, event.id))) {
     metrics.handled.inc({ plugin: group, type: event.type, outcome: 'duplicate' });
-    return;
+    return 'ok';
   }
   const { span, ctx } = startProcessSpan(topic, group, rec.raw.headers, event);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
-        await context.with(ctx, () => deps.handler(event, { attempt, group }));
+        await context.with(ctx, () => deps.handler(event, { attempt, group, signal: deps.signal }));
         if (deps.opts.dedupe) await deps.opts.dedupe.add(group, event.id);
         metrics.handled.inc({ plugin: group, type: event.type, outcome: 'ok' });
         span.setStatus({ code: SpanStatusCode.OK });
-        return;
+        return 'ok';
       } catch (err) {
         if (err instanceof DeliveryAborted) throw err;
         span.addEvent('handler failed', { attempt, 'exception.message': errorMessage(err) });
         if (attempt >= deps.opts.maxAttempts) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
           await dead('handler', errorMessage(err), attempt, event.type);
-          return;
+          return 'dead_lettered';
         }
         metrics.handled.inc({ plugin: group, type: event.type, outcome: 'retried' });
         await backoff(Math.min(deps.opts.retryBackoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS), deps.signal);
@@ -170,6 +202,17 @@ async function deliverOne(rec: FetchedRecord, deps: DeliveryDeps): Promise<void>
   } finally {
     span.end();
   }
+}
+
+/** Hands one dead letter to the handler again (retries, dedupe, DLQ as usual) and tallies it. */
+export async function redriveOne(
+  rec: FetchedRecord,
+  deps: DeliveryDeps,
+  result: RedriveResult,
+): Promise<void> {
+  result.attempted += 1;
+  if ((await deliverOne(rec, deps)) === 'dead_lettered') result.failed += 1;
+  else result.redriven += 1;
 }
 
 /** How far a batch got: records before `done` are finished; `error` stopped the rest. */

@@ -15,14 +15,6 @@ export interface CreateBusOptions extends CommonBusOptions {
   embedded?: Omit<EmbeddedBusOptions, 'file' | keyof CommonBusOptions>;
 }
 
-/** Parses `KAFKA_BROKERS` ("host:port,host:port") into a broker list; empty when unset. */
-export function parseBrokers(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
-
 /** Creates the process's bus from configuration. */
 export async function createBus(opts: CreateBusOptions = {}): Promise<EventBus> {
   const common: CommonBusOptions = {

@@ -1,10 +1,10 @@
 export type { BatchOutcome, DeadLetterInfo } from './consume.js';
 export { DLQ_HEADERS, deadLetterTopic } from './consume.js';
 export type { CreateBusOptions } from './create-bus.js';
-export { createBus, parseBrokers } from './create-bus.js';
+export { createBus } from './create-bus.js';
 export { memoryProcessedIds, processedIdsMigrations, sqlProcessedIds } from './dedupe.js';
 export type { EmbeddedBusOptions, EmbeddedEventBus } from './embedded/bus.js';
-export { createEmbeddedBus } from './embedded/bus.js';
+export { createEmbeddedBus, GroupAlreadyConsumedError } from './embedded/bus.js';
 export type { StoredRecord } from './embedded/log.js';
 export type { KafkaBusOptions, KafkaEventBus } from './kafka/bus.js';
 export { createKafkaBus } from './kafka/bus.js';
@@ -13,16 +13,20 @@ export type { BusMetrics } from './metrics.js';
 export { busMetrics } from './metrics.js';
 export { enqueueEvents } from './outbox/enqueue.js';
 export { OUTBOX_TABLE, outboxMigrations } from './outbox/migrations.js';
+export type { Poller } from './outbox/poller.js';
+export { createPoller } from './outbox/poller.js';
 export type { OutboxRelay, OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export type {
   BusLogger,
   CommonBusOptions,
+  DeadLetter,
   EventBus,
   EventHandler,
   HandlerContext,
   ProcessedIds,
   RawRecord,
+  RedriveResult,
   SubscribeOptions,
   Subscription,
 } from './types.js';

@@ -1,9 +1,4 @@
-import type { BusLogger } from './types.js';
-
-const noop = () => {};
-
-/** A logger that drops everything: libraries stay quiet unless the process passes its logger. */
-export const silentLogger: BusLogger = { debug: noop, info: noop, warn: noop, error: noop };
+export { silentLogger } from '@paystream/logger';
 
 /** The message of anything thrown. */
 export function errorMessage(err: unknown): string {

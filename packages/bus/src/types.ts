@@ -1,4 +1,5 @@
-import type { PaystreamEvent } from '@paystream/events';
+import type { PaystreamEvent, TypedEvent } from '@paystream/events';
+import type { Logger } from '@paystream/logger';
 import type { Registry } from 'prom-client';
 
 /** What a handler learns about the delivery besides the event. */
@@ -6,10 +7,12 @@ export interface HandlerContext {
   /** 1 on first delivery to this handler, then 2, 3, … while retried in-process. */
   attempt: number;
   group: string;
+  /** Aborted when the subscription closes: a handler waiting on something should give up and throw. */
+  signal: AbortSignal;
 }
 
 /** A subscriber's handler: resolve = done (the offset may move past it), throw = retry, then DLQ. */
-export type EventHandler = (event: PaystreamEvent, ctx: HandlerContext) => Promise<void>;
+export type EventHandler = (event: TypedEvent, ctx: HandlerContext) => Promise<void>;
 
 /** Remembers which event ids a group has finished, so redeliveries are skipped (see dedupe.ts). */
 export interface ProcessedIds {
@@ -25,7 +28,10 @@ export interface SubscribeOptions {
   retryBackoffMs?: number;
   /** Keys handled at once per partition (one key is always sequential). Default 8. */
   concurrency?: number;
-  /** A new group starts at the oldest retained event instead of the newest. Default true. */
+  /**
+   * A new group (no committed position) starts at the oldest retained event instead of the newest.
+   * Default false: a new consumer sees what is published after `subscribe` resolves, not history.
+   */
   fromBeginning?: boolean;
   /** When set, events whose id is already in the store are skipped and ids are added after success. */
   dedupe?: ProcessedIds;
@@ -43,18 +49,28 @@ export interface EventBus {
   publish(events: readonly PaystreamEvent[]): Promise<void>;
   /** Starts a consumer group: at-least-once, per-key order, retries, then the group's DLQ. */
   subscribe(group: string, handler: EventHandler, opts?: SubscribeOptions): Promise<Subscription>;
+  /** Sends records as they are (no validation): other topics (ledger entries), redrives, fault tests. */
+  publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
+  /** Events of the topic the group has not committed yet (summed over partitions). */
+  lag(group: string): Promise<number>;
+  /** How many dead letters of the group wait for a redrive (cheap: positions only). */
+  deadLetterCount(group: string): Promise<number>;
+  /** The group's dead letters not redriven yet, oldest first. */
+  deadLetters(group: string, opts?: { limit?: number }): Promise<DeadLetter[]>;
+  /**
+   * Hands the group's pending dead letters to `handler` again, in order; those that still fail are
+   * dead-lettered anew (after the ones being redriven). Run it while the group's handler is fixed.
+   */
+  redrive(group: string, handler: EventHandler, opts?: SubscribeOptions): Promise<RedriveResult>;
+  /** Moves a group that has no running consumer back to the oldest retained event: a full replay. */
+  resetOffsets(group: string): Promise<void>;
   health(): Promise<{ ok: boolean; detail?: string }>;
   /** Graceful: closes subscriptions (finishing in-flight handlers), then the producer. */
   close(): Promise<void>;
 }
 
-/** The pino subset the bus logs through. */
-export interface BusLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The logger the bus logs through (the one Logger contract of @paystream/logger). */
+export type BusLogger = Logger;
 
 /** Options shared by both transports. */
 export interface CommonBusOptions {
@@ -70,4 +86,26 @@ export interface RawRecord {
   key: string | null;
   value: string | null;
   headers: Record<string, string>;
+}
+
+/** A dead letter as operators list it: the original record plus why and when it failed. */
+export interface DeadLetter extends RawRecord {
+  /** Where it sits in the dead-letter topic (`<partition>:<offset>` on Kafka, the sequence embedded). */
+  position: string;
+  eventId: string | undefined;
+  type: string | undefined;
+  reason: string | undefined;
+  error: string | undefined;
+  attempts: number;
+  failedAt: string | undefined;
+}
+
+/** What a redrive did. */
+export interface RedriveResult {
+  /** Dead letters handed to the handler. */
+  attempted: number;
+  /** Handled successfully (or already processed: dedupe). */
+  redriven: number;
+  /** Still failing: dead-lettered again. */
+  failed: number;
 }

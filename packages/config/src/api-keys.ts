@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
-/** What an API key may do. Reads are separate so a reporting job cannot move money. */
-export const SCOPES = ['payments:read', 'payments:write', 'refunds:write'] as const;
+/**
+ * What an API key may do. Reads are separate so a reporting job cannot move money; `ledger:read`
+ * lets finance read the ledger's routes, `plugins:admin` lets operators list and redrive a
+ * plugin's dead letters.
+ */
+export const SCOPES = [
+  'payments:read',
+  'payments:write',
+  'refunds:write',
+  'ledger:read',
+  'plugins:admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** One accepted key: who uses it, its SHA-256 (never the key itself), and what it may do. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ApiKeyEntry, apiKeysSchema } from './api-keys.js';
+import { parseBrokers } from './brokers.js';
 import { ConfigError } from './errors.js';
 
 const port = (fallback: number) =>
@@ -40,16 +41,13 @@ const url = optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.
 });
 
 const brokers = optionalText.transform((v, ctx) => {
-  if (v === undefined) return [];
-  const list = v
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  if (list.some((b) => !/^[^\s:/]+:\d{1,5}$/.test(b))) {
+  try {
+    return parseBrokers(v);
+  } catch {
+    // The message of parseBrokers quotes the entry; a config error never repeats a value.
     ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' });
     return z.NEVER;
   }
-  return list;
 });
 
 const apiKeys = optionalText.transform((v, ctx): ApiKeyEntry[] => {
@@ -85,6 +83,8 @@ const envSchema = z.object({
   PORT: port(8080),
   HOST: optionalText.default('127.0.0.1'),
   SANDBOX_PORT: port(8081),
+  PLUGIN_HOST_PORT: port(8090),
+  PLUGIN_HOST_CONFIG: optionalText,
   KAFKA_BROKERS: brokers,
   KAFKA_TOPIC_PARTITIONS: positiveInt(6, 1000),
   KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1, 16),
@@ -112,6 +112,10 @@ export interface PaystreamConfig {
   port: number;
   host: string;
   sandboxPort: number;
+  /** The standalone plugin host's port (the all-in-one serves plugin routes on `port`). */
+  pluginHostPort: number;
+  /** JSON file naming the plugins to load (package + options); unset = the host's defaults. */
+  pluginHostConfig: string | undefined;
   /** Empty: the embedded bus. */
   kafkaBrokers: string[];
   /** How the events topic is created when it does not exist yet (existing topics are left alone). */
@@ -167,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     port: e.PORT,
     host: e.HOST,
     sandboxPort: e.SANDBOX_PORT,
+    pluginHostPort: e.PLUGIN_HOST_PORT,
+    pluginHostConfig: e.PLUGIN_HOST_CONFIG,
     kafkaBrokers: e.KAFKA_BROKERS,
     kafkaTopic: {
       partitions: e.KAFKA_TOPIC_PARTITIONS,

@@ -52,8 +52,10 @@ const traceparentSchema = z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{1
 function dataSchemaFor(type: EventType): typeof paymentEventDataSchema {
   const code = z.string().min(1).max(16);
   return paymentEventDataSchema.extend({
-    ...(REFUND_TYPES.includes(type) ? { refundNo: z.string().min(1).max(64), refundAmountMinor: minor } : {}),
-    ...(UNKNOWN_OUTCOME_TYPES.includes(type) ? {} : { code }),
+    ...((REFUND_TYPES as readonly EventType[]).includes(type)
+      ? { refundNo: z.string().min(1).max(64), refundAmountMinor: minor }
+      : {}),
+    ...((UNKNOWN_OUTCOME_TYPES as readonly EventType[]).includes(type) ? {} : { code }),
   }) as unknown as typeof paymentEventDataSchema;
 }
 

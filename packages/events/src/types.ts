@@ -1,4 +1,5 @@
-import type { Wallet } from '@paystream/codes';
+import { OPERATIONS, type Operation, type Wallet } from '@paystream/codes';
+import type { Currency } from '@paystream/money';
 
 /** Every event type on `payments.events.v1`, lower-case dotted (DESIGN.md fixed interface). */
 export const EVENT_TYPES = [
@@ -20,15 +21,26 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Types that stand for an unknown upstream outcome (timeout): the only ones whose `code` may be null. */
-export const UNKNOWN_OUTCOME_TYPES: readonly EventType[] = ['payment.pending', 'refund.pending'];
+export const UNKNOWN_OUTCOME_TYPES = [
+  'payment.pending',
+  'refund.pending',
+] as const satisfies readonly EventType[];
+/** One of {@link UNKNOWN_OUTCOME_TYPES}. */
+export type UnknownOutcomeType = (typeof UNKNOWN_OUTCOME_TYPES)[number];
 
 /** Types about one refund: they must name it. */
-export const REFUND_TYPES: readonly EventType[] = ['refund.pending', 'refund.succeeded', 'refund.failed'];
+export const REFUND_TYPES = [
+  'refund.pending',
+  'refund.succeeded',
+  'refund.failed',
+] as const satisfies readonly EventType[];
+/** One of {@link REFUND_TYPES}. */
+export type RefundEventType = (typeof REFUND_TYPES)[number];
 
-/** The operations an event can come from (the upstream operations of @paystream/codes). */
-export const EVENT_OPERATIONS = ['create', 'query', 'refund', 'cancel', 'close', 'notify'] as const;
+/** The operations an event can come from: the upstream operations, owned by @paystream/codes. */
+export const EVENT_OPERATIONS = OPERATIONS;
 /** One of {@link EVENT_OPERATIONS}. */
-export type EventOperation = (typeof EVENT_OPERATIONS)[number];
+export type EventOperation = Operation;
 
 /** The CloudEvents `data` of every payment event: what happened to one order, and the upstream code. */
 export interface PaymentEventData {
@@ -44,7 +56,7 @@ export interface PaymentEventData {
   message?: string;
   /** Integer minor units of the order. */
   amountMinor: number;
-  currency: 'HKD' | 'CNY';
+  currency: Currency;
   wallet: Wallet;
   refundNo?: string;
   refundAmountMinor?: number;
@@ -70,3 +82,24 @@ export interface PaystreamEvent {
   traceparent?: string;
   tracestate?: string;
 }
+
+/**
+ * The data of one event type, with that type's rules in the type: a refund event always names its
+ * refund (`refundNo`, `refundAmountMinor`), and only an unknown outcome may have a null `code`.
+ */
+export type EventDataOf<T extends EventType> = Omit<
+  PaymentEventData,
+  'code' | 'refundNo' | 'refundAmountMinor'
+> &
+  (T extends UnknownOutcomeType ? { code: string | null } : { code: string }) &
+  (T extends RefundEventType
+    ? { refundNo: string; refundAmountMinor: number }
+    : { refundNo?: string; refundAmountMinor?: number });
+
+/** The event of one type (a union member of {@link TypedEvent}). */
+export type EventOf<T extends EventType> = T extends EventType
+  ? Omit<PaystreamEvent, 'type' | 'data'> & { type: T; data: EventDataOf<T> }
+  : never;
+
+/** Any payment event, discriminated by `type`: `if (e.type === 'refund.succeeded') e.data.refundNo` is a string. */
+export type TypedEvent = EventOf<EventType>;

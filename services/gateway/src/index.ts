@@ -14,7 +14,10 @@ export {
   UpstreamRejectedError,
   ValidationError,
 } from './errors.js';
+export type { Caller } from './http/auth.js';
+export { ApiKeyStore, authenticate, requireScope } from './http/auth.js';
 export type { Problem } from './http/problem.js';
+export { problemMiddleware, toProblem } from './http/problem.js';
 export type { EnqueueEvents } from './payments/recorder.js';
 export { openApiDocument } from './routes/openapi.js';
 export type { GatewayDeps, GatewayLogger } from './server.js';

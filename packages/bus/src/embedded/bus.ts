@@ -1,7 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
 import { EVENTS_TOPIC } from '@paystream/telemetry';
-import { DeliveryAborted, deadLetterTopic, deliverBatch, resolveSubscribeOptions } from '../consume.js';
+import {
+  DeliveryAborted,
+  deadLetterTopic,
+  deadLetterView,
+  deliverBatch,
+  redriveOne,
+  resolveSubscribeOptions,
+} from '../consume.js';
 import { errorMessage, silentLogger, sleep } from '../log.js';
 import { busMetrics } from '../metrics.js';
 import { withPublishSpan } from '../tracing.js';
@@ -23,7 +32,20 @@ export interface EmbeddedBusOptions extends CommonBusOptions {
   pollIntervalMs?: number;
   /** Records per batch. Default 200. */
   batchSize?: number;
+  /**
+   * How long a group stays owned by a process that stopped renewing (crashed) before another
+   * process may take it over. Default 10 s; the owner renews every third of it.
+   */
+  groupLeaseMs?: number;
 }
+
+/** Thrown when another process already consumes the group from the same file. */
+export class GroupAlreadyConsumedError extends Error {
+  override readonly name = 'GroupAlreadyConsumedError';
+}
+
+/** The group a redrive keeps its position on the dead-letter topic under. */
+const redriveGroup = (group: string) => `${group}.redrive`;
 
 /** The embedded transport plus what tests and tools need beyond the contract. */
 export interface EmbeddedEventBus extends EventBus {
@@ -43,6 +65,9 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
   const metrics = busMetrics(opts.registry);
   const pollIntervalMs = opts.pollIntervalMs ?? 100;
   const batchSize = opts.batchSize ?? 200;
+  const leaseMs = opts.groupLeaseMs ?? 10_000;
+  // Who this bus is, as other processes see it in the lease table.
+  const owner = `pid ${process.pid} on ${hostname()} (${randomBytes(3).toString('hex')})`;
   const log = new EmbeddedLog(file);
   const subscriptions = new Map<string, Subscription>();
   const wakers = new Set<() => void>();
@@ -79,12 +104,71 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
 
     read: async (t, afterSeq = 0, limit = 10_000) => log.read(t, afterSeq, limit),
 
+    async lag(group) {
+      return log.count(topic, log.offset(group, topic) ?? log.head(topic));
+    },
+
+    async deadLetterCount(group) {
+      const dlq = deadLetterTopic(topic, group);
+      return log.count(dlq, log.offset(redriveGroup(group), dlq) ?? 0);
+    },
+
+    async deadLetters(group, o = {}) {
+      const dlq = deadLetterTopic(topic, group);
+      const from = log.offset(redriveGroup(group), dlq) ?? 0;
+      return log.read(dlq, from, o.limit ?? 1000).map((r) => deadLetterView(r, String(r.seq)));
+    },
+
+    async redrive(group, handler, subscribeOpts) {
+      const o = resolveSubscribeOptions(subscribeOpts);
+      const dlq = deadLetterTopic(topic, group);
+      // Only what is there now: records that fail again are appended after `end`.
+      const end = log.head(dlq);
+      const result = { attempted: 0, redriven: 0, failed: 0 };
+      const deps = {
+        topic,
+        group,
+        handler,
+        opts: o,
+        metrics,
+        logger,
+        signal: new AbortController().signal,
+        deadLetter: async (rec: RawRecord) => log.append(dlq, [rec]),
+      };
+      for (;;) {
+        const from = log.offset(redriveGroup(group), dlq) ?? 0;
+        const batch = log.read(dlq, from, batchSize).filter((r) => r.seq <= end);
+        if (batch.length === 0) break;
+        for (const r of batch) {
+          await redriveOne({ raw: r, partition: 0, offset: String(r.seq) }, deps, result);
+          log.commit(redriveGroup(group), dlq, r.seq);
+        }
+      }
+      return result;
+    },
+
+    async resetOffsets(group) {
+      const holder = log.holder(group);
+      if (holder !== undefined)
+        throw new GroupAlreadyConsumedError(`group ${group} is being consumed by ${holder}; stop it first`);
+      log.reset(group, topic, 0);
+    },
+
     async subscribe(group: string, handler: EventHandler, subscribeOpts?: SubscribeOptions) {
       if (closed) throw new Error('bus is closed');
       // One reader per group keeps per-key order without partition assignment; a second process
       // with the same group would read the same records, so plugins run once per file.
       if (subscriptions.has(group)) throw new Error(`group ${group} is already subscribed on this bus`);
       const o = resolveSubscribeOptions(subscribeOpts);
+      // Kafka would share the group's partitions between processes; one SQLite reader per group
+      // cannot, so a second process is refused instead of silently reading every event again.
+      const holder = log.lease(group, owner, leaseMs);
+      if (holder !== undefined)
+        throw new GroupAlreadyConsumedError(
+          `group ${group} is already consumed from ${file} by ${holder}; the embedded bus runs one ` +
+            'process per group: stop that process, or use Kafka (KAFKA_BROKERS) to share a group',
+        );
+      let renewedAt = Date.now();
       const dlq = deadLetterTopic(topic, group);
       if (log.offset(group, topic) === undefined)
         log.commit(group, topic, o.fromBeginning ? 0 : log.head(topic));
@@ -95,6 +179,10 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
 
       const loop = async () => {
         while (!abort.signal.aborted) {
+          if (Date.now() - renewedAt > leaseMs / 3) {
+            log.lease(group, owner, leaseMs);
+            renewedAt = Date.now();
+          }
           const position = log.offset(group, topic) ?? 0;
           const batch = log.read(topic, position, batchSize);
           if (batch.length === 0) {
@@ -140,6 +228,7 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
           await running;
           wakers.delete(waker);
           subscriptions.delete(group);
+          log.release(group, owner);
         },
       };
       subscriptions.set(group, sub);

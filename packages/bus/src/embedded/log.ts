@@ -53,6 +53,11 @@ export class EmbeddedLog {
         appended_at TEXT NOT NULL
       );
       CREATE INDEX IF NOT EXISTS bus_log_topic_seq ON bus_log (topic, seq);
+      CREATE TABLE IF NOT EXISTS bus_group_leases (
+        group_name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS bus_offsets (
         group_name TEXT NOT NULL,
         topic TEXT NOT NULL,
@@ -104,6 +109,59 @@ export class EmbeddedLog {
       `INSERT INTO bus_offsets (group_name, topic, position) VALUES (?, ?, ?)
          ON CONFLICT (group_name, topic) DO UPDATE SET position = MAX(position, excluded.position)`,
     ).run(group, topic, position);
+  }
+
+  /** Records of a topic after `afterSeq`. */
+  count(topic: string, afterSeq: number): number {
+    const row = this.stmt('SELECT COUNT(*) AS n FROM bus_log WHERE topic = ? AND seq > ?').get(
+      topic,
+      afterSeq,
+    ) as {
+      n: number;
+    };
+    return row.n;
+  }
+
+  /** Sets the group's position, backwards too (an operator's replay). */
+  reset(group: string, topic: string, position: number): void {
+    this.stmt(
+      `INSERT INTO bus_offsets (group_name, topic, position) VALUES (?, ?, ?)
+         ON CONFLICT (group_name, topic) DO UPDATE SET position = excluded.position`,
+    ).run(group, topic, position);
+  }
+
+  /**
+   * Takes or renews the group's lease for `owner` until `now + ttlMs`. Returns the current holder
+   * when another owner holds an unexpired lease (nothing changes then), else undefined.
+   */
+  lease(group: string, owner: string, ttlMs: number, now = Date.now()): string | undefined {
+    return this.db
+      .transaction(() => {
+        const row = this.stmt('SELECT owner, expires_at FROM bus_group_leases WHERE group_name = ?').get(
+          group,
+        ) as { owner: string; expires_at: number } | undefined;
+        if (row && row.owner !== owner && row.expires_at > now) return row.owner;
+        this.stmt(
+          `INSERT INTO bus_group_leases (group_name, owner, expires_at) VALUES (?, ?, ?)
+           ON CONFLICT (group_name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
+        ).run(group, owner, now + ttlMs);
+        return undefined;
+      })
+      .immediate();
+  }
+
+  /** Gives the lease up (only the holder's own). */
+  release(group: string, owner: string): void {
+    this.stmt('DELETE FROM bus_group_leases WHERE group_name = ? AND owner = ?').run(group, owner);
+  }
+
+  /** The holder of the group's lease, when unexpired. */
+  holder(group: string, now = Date.now()): string | undefined {
+    const row = this.stmt('SELECT owner FROM bus_group_leases WHERE group_name = ? AND expires_at > ?').get(
+      group,
+      now,
+    ) as { owner: string } | undefined;
+    return row?.owner;
   }
 
   /** A cheap liveness probe. */

@@ -4,8 +4,10 @@ import { type Consumer, type EachBatchPayload, Partitioners, type Producer } fro
 import {
   DeliveryAborted,
   deadLetterTopic,
+  deadLetterView,
   deliverBatch,
   type FetchedRecord,
+  redriveOne,
   resolveSubscribeOptions,
 } from '../consume.js';
 import { errorMessage, silentLogger } from '../log.js';
@@ -20,6 +22,8 @@ import type {
   Subscription,
 } from '../types.js';
 import { type KafkaClientOptions, kafkaClient } from './client.js';
+import { consumePending, readPending, redriveGroup } from './dead-letters.js';
+import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js';
 import { rawFromKafka } from './records.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
 
@@ -38,8 +42,6 @@ export interface KafkaBusOptions extends CommonBusOptions, KafkaClientOptions, T
 /** The Kafka transport plus what tests and tools need beyond the contract. */
 export interface KafkaEventBus extends EventBus {
   readonly topic: string;
-  /** Sends records as they are (no validation): for re-driving dead letters and fault tests. */
-  publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
 }
 
 /** Connects to Kafka, creates the topic if missing, and returns the bus (idempotent producer, acks=all). */
@@ -92,6 +94,10 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
+      // A new group starts where the log ends now: records below these offsets are skipped (and
+      // committed past) instead of delivered. kafkajs itself reads from the earliest offset, so
+      // nothing published after this line can fall between the snapshot and the first fetch.
+      const floors = o.fromBeginning ? new Map<number, bigint>() : await newGroupFloors(admin, group, topic);
       const consumer: Consumer = kafka.consumer({
         groupId: group,
         sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
@@ -109,7 +115,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         logger.warn({ group, restart: payload.restart }, `consumer crashed: ${detail}`);
       });
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: o.fromBeginning });
+      await consumer.subscribe({ topic, fromBeginning: true });
 
       // Batches being handled: close() waits for them before disconnecting, because kafkajs silently
       // drops commitOffsets() once its own stop() has begun.
@@ -128,7 +134,18 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         isStale,
       }: EachBatchPayload) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const records: FetchedRecord[] = batch.messages.map((m) => ({
+        const floor = floors.get(batch.partition) ?? 0n;
+        const fresh = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+        if (fresh.length < batch.messages.length && fresh.length === 0) {
+          // Only history from before the group existed: move past it without delivering it.
+          const last = batch.messages[batch.messages.length - 1]!.offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([
+            { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+          return;
+        }
+        const records: FetchedRecord[] = fresh.map((m) => ({
           raw: rawFromKafka(m),
           partition: batch.partition,
           offset: m.offset,
@@ -174,6 +191,46 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       };
       subscriptions.add(sub);
       return sub;
+    },
+
+    async lag(group) {
+      return lagOf(await groupPositions(admin, group, topic));
+    },
+
+    async deadLetterCount(group) {
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      return lagOf(await groupPositions(admin, redriveGroup(group), dlq));
+    },
+
+    async deadLetters(group, o = {}) {
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      const { records } = await readPending(kafka, admin, dlq, group, o.limit ?? 1000);
+      return records.map((r) => deadLetterView(r.raw, `${r.partition}:${r.offset}`));
+    },
+
+    async redrive(group, handler, subscribeOpts) {
+      const o = resolveSubscribeOptions(subscribeOpts);
+      const dlq = deadLetterTopic(topic, group);
+      await ensureTopics(admin, [dlq], opts);
+      const result = { attempted: 0, redriven: 0, failed: 0 };
+      const deps = {
+        topic,
+        group,
+        handler,
+        opts: o,
+        metrics,
+        logger,
+        signal: new AbortController().signal,
+        deadLetter: (rec: RawRecord) => send(dlq, [rec]),
+      };
+      await consumePending(kafka, admin, dlq, group, (r) => redriveOne(r, deps, result));
+      return result;
+    },
+
+    async resetOffsets(group) {
+      await rewindGroup(admin, group, topic);
     },
 
     async health() {

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBus, createOutboxRelay, type EventBus, enqueueEvents, type OutboxRelay } from '@paystream/bus';
+import { kafkaTestBrokers } from '@paystream/bus/testing';
 import { hashApiKey } from '@paystream/config';
 import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
@@ -114,10 +115,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
 
   let bus: EventBus;
   if (opts.transport === 'kafka') {
-    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
-    if (brokers.length === 0) {
-      throw new Error('KAFKA_BROKERS is not set: the Kafka suite needs a broker (make test starts one)');
-    }
+    const brokers = kafkaTestBrokers();
     bus = await createBus({
       kafkaBrokers: brokers,
       topic: `payments.events.v1.gateway-test-${run}`,

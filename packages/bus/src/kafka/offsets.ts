@@ -1,0 +1,96 @@
+// Group positions through the admin API: where a new group starts, how far behind a group is, and
+// an operator's replay. kafkajs applies `fromBeginning: false` only when the consumer first fetches,
+// after joining; taking the partitions' ends when `subscribe` is called makes "from now on" mean
+// from that moment, on Kafka as on the embedded bus.
+import type { Admin } from 'kafkajs';
+
+/** Per partition: committed offset (or -1), low and high watermarks. */
+export interface PartitionPosition {
+  partition: number;
+  committed: bigint;
+  low: bigint;
+  high: bigint;
+}
+
+// A group's coordinator may still be loading, or move, right after the broker or topic appears;
+// kafkajs's admin does not retry NOT_COORDINATOR for offset requests, so these calls do.
+async function retrying<T>(what: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await what();
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(100 * i, 1000)));
+    }
+  }
+}
+
+/** Where a group stands on a topic, partition by partition. */
+export async function groupPositions(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<PartitionPosition[]> {
+  const [watermarks, committed] = await retrying(() =>
+    Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]),
+  );
+  const byPartition = new Map(
+    (committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
+  );
+  return watermarks.map((w) => ({
+    partition: w.partition,
+    committed: byPartition.get(w.partition) ?? -1n,
+    low: BigInt(w.low),
+    high: BigInt(w.high),
+  }));
+}
+
+/** Messages not yet committed by the group (a partition never committed counts from its low mark). */
+export function lagOf(positions: readonly PartitionPosition[]): number {
+  return positions.reduce((sum, p) => {
+    const from = p.committed < 0n ? p.low : p.committed;
+    return sum + Number(p.high > from ? p.high - from : 0n);
+  }, 0);
+}
+
+/**
+ * For a group that has committed nothing yet: each partition's end now, below which records are
+ * history the group did not ask for. Empty for a group that already has positions.
+ */
+export async function newGroupFloors(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
+  const positions = await groupPositions(admin, groupId, topic);
+  if (positions.some((p) => p.committed >= 0n)) return new Map();
+  return new Map(positions.map((p) => [p.partition, p.high]));
+}
+
+/** Moves a group (no running consumer) to the oldest retained event of every partition. */
+export async function rewindGroup(admin: Admin, groupId: string, topic: string): Promise<void> {
+  const positions = await groupPositions(admin, groupId, topic);
+  await setPositions(
+    admin,
+    groupId,
+    topic,
+    positions.map((p) => ({ partition: p.partition, offset: p.low })),
+  );
+}
+
+/** Commits explicit offsets for a group (kafkajs's resetOffsets commits -2, which reads as "none"). */
+export async function setPositions(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  partitions: readonly { partition: number; offset: bigint }[],
+): Promise<void> {
+  await retrying(() =>
+    admin.setOffsets({
+      groupId,
+      topic,
+      partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset.toString() })),
+    }),
+  );
+}

@@ -1,0 +1,130 @@
+import type { EventOf, EventType, TypedEvent } from '@paystream/events';
+import { z } from 'zod';
+import type { PluginLogger, ResolvedDeps, ServiceRef } from './services.js';
+
+/** A plugin id: lower-case, digits and dashes; it names the consumer group and the route prefix. */
+export const PLUGIN_ID = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** Which events reach `handle`: by type, and optionally by upstream code (`{ codes: ['64', '80'] }`). */
+export interface PluginSubscription<T extends EventType = EventType> {
+  types: readonly T[];
+  /** When set, only events whose `data.code` is one of these (exactly as the appendix writes it). */
+  codes?: readonly string[];
+}
+
+/** Delivery settings of the plugin's consumer group. */
+export interface PluginDelivery {
+  /** Handler attempts before the event goes to the plugin's dead-letter topic. Default 5. */
+  maxAttempts?: number;
+  /** First retry delay; doubles per attempt. Default 200 ms. */
+  retryBackoffMs?: number;
+  /** Orders handled at once (one order is always sequential). Default 8. */
+  concurrency?: number;
+  /**
+   * A new plugin (no committed offset yet) starts at the oldest retained event instead of the
+   * newest. Default false: a new alerting plugin must not replay a week of events and page.
+   */
+  fromBeginning?: boolean;
+}
+
+/** What `handle` receives beside the event. */
+export interface HandleContext<State, Deps> {
+  /** The plugin's logger with the event's id, type and order bound; `child` adds more. */
+  logger: PluginLogger;
+  /** Aborted when the host is shutting down: stop waiting and throw (the event is redelivered). */
+  signal: AbortSignal;
+  /** 1 on first delivery, then 2, 3, … while retried. */
+  attempt: number;
+  /** What `setup` returned. */
+  state: State;
+  deps: ResolvedDeps<Deps>;
+}
+
+/** Everything a plugin is, as its author writes it. */
+export interface PluginSpec<
+  T extends EventType,
+  Deps extends Record<string, ServiceRef<unknown>>,
+  S extends z.ZodType,
+  State,
+> {
+  id: string;
+  description?: string;
+  subscribes: PluginSubscription<T>;
+  /** Validated when the plugin is registered; errors name the option. */
+  options?: S;
+  /** The services the plugin needs (see `coreServices`). */
+  deps?: Deps;
+  delivery?: PluginDelivery;
+  /** Runs once before the first event: migrate, register routes and schedules. Returns the state. */
+  setup?(deps: ResolvedDeps<Deps>, options: z.output<S>): State | Promise<State>;
+  /** Handles one event; resolve = done, throw = retry, then the plugin's dead-letter topic. Idempotent by event id. */
+  handle(event: EventOf<T>, ctx: HandleContext<State, Deps>): Promise<void>;
+  /** Runs once at shutdown, after the last event. */
+  close?(state: State): Promise<void>;
+}
+
+/** A registered plugin instance: the spec plus the options given to its factory. */
+export interface PaystreamPlugin {
+  readonly $$type: '@paystream/plugin';
+  readonly id: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the host treats every plugin alike; types matter to its author.
+  readonly spec: PluginSpec<EventType, Record<string, ServiceRef<unknown>>, z.ZodType, any>;
+  /** As passed to the factory; the host validates them with `spec.options`. */
+  readonly rawOptions: unknown;
+}
+
+/** What a plugin package default-exports: call it with the plugin's options. */
+export type PluginFactory<S extends z.ZodType> = ((options?: z.input<S>) => PaystreamPlugin) & {
+  readonly id: string;
+};
+
+/** Thrown by `definePlugin` (malformed spec) and by the host (bad options, duplicate id). */
+export class PluginDefinitionError extends Error {
+  override readonly name = 'PluginDefinitionError';
+}
+
+/**
+ * Declares a plugin and returns its factory: `export default definePlugin({ id, subscribes,
+ * options, deps, setup, handle })`, then the host calls `factory(options)`.
+ */
+export function definePlugin<
+  const T extends EventType,
+  Deps extends Record<string, ServiceRef<unknown>> = Record<string, never>,
+  S extends z.ZodType = z.ZodObject<Record<string, never>>,
+  State = undefined,
+>(spec: PluginSpec<T, Deps, S, State>): PluginFactory<S> {
+  if (!PLUGIN_ID.test(spec.id))
+    throw new PluginDefinitionError(
+      `plugin id ${JSON.stringify(spec.id)} must be lower-case letters, digits and dashes (max 40)`,
+    );
+  if (spec.subscribes.types.length === 0)
+    throw new PluginDefinitionError(`plugin ${spec.id}: subscribes.types must name at least one event type`);
+  if (typeof spec.handle !== 'function')
+    throw new PluginDefinitionError(`plugin ${spec.id}: handle must be a function`);
+  const factory = (options?: z.input<S>): PaystreamPlugin =>
+    Object.freeze({
+      $$type: '@paystream/plugin' as const,
+      id: spec.id,
+      spec: spec as unknown as PaystreamPlugin['spec'],
+      rawOptions: options ?? {},
+    });
+  return Object.assign(factory, { id: spec.id });
+}
+
+/** The plugin's options, validated; a PluginDefinitionError names every bad option. */
+export function validatePluginOptions(plugin: PaystreamPlugin): unknown {
+  const schema = plugin.spec.options ?? z.object({}).strict();
+  const result = schema.safeParse(plugin.rawOptions);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (i) => `${i.path.map(String).join('.') || '(options)'}: ${i.message}`,
+  );
+  throw new PluginDefinitionError(`plugin ${plugin.id}: invalid options: ${problems.join('; ')}`);
+}
+
+/** Whether an event passes the plugin's subscription (type, then code when codes are given). */
+export function subscriptionMatches(sub: PluginSubscription, event: TypedEvent): boolean {
+  if (!(sub.types as readonly string[]).includes(event.type)) return false;
+  if (sub.codes === undefined) return true;
+  return event.data.code !== null && sub.codes.includes(event.data.code);
+}

@@ -1,0 +1,303 @@
+// The plugin host: registers plugins (refusing malformed ones early), gives each its services and its
+// own consumer group `paystream.plugin.<id>`, dedupes by event id and checks per-order sequences per
+// plugin, serves plugin routes, and lets operators list and redrive each plugin's dead letters.
+import { resolve } from 'node:path';
+import {
+  type DeadLetter,
+  type EventBus,
+  type EventHandler,
+  type RedriveResult,
+  type Subscription,
+  sqlProcessedIds,
+} from '@paystream/bus';
+import type { ApiKeyEntry } from '@paystream/config';
+import type { Database, Kysely } from '@paystream/db';
+import { ApiKeyStore } from '@paystream/gateway';
+import { type ChildLogger, silentLogger } from '@paystream/logger';
+import {
+  coreServices,
+  type PaystreamPlugin,
+  PluginDefinitionError,
+  subscriptionMatches,
+  validatePluginOptions,
+} from '@paystream/plugin-sdk';
+import { LABEL_PLUGIN, METRIC_PLUGIN_CONSUMER_LAG, METRIC_PLUGIN_DEAD_LETTERS } from '@paystream/telemetry';
+import type { UpstreamClient } from '@paystream/upstream-client';
+import { Gauge, type Registry } from 'prom-client';
+import { createPluginOutboxRelay } from './outbox.js';
+import { type PluginServices, pluginServices } from './services.js';
+import { checkSequence, migrateHost } from './state.js';
+import { upstreamQuery } from './upstream.js';
+
+/** The consumer group of a plugin (DESIGN fixed interface). */
+export const pluginGroup = (id: string) => `paystream.plugin.${id}`;
+
+/** Options of {@link createPluginHost}. */
+export interface PluginHostOptions {
+  plugins: readonly PaystreamPlugin[];
+  bus: EventBus;
+  /** Where plugins keep their tables (and the host its outbox, dedupe and sequences). */
+  database: Database;
+  /** The process registry (in the all-in-one, the gateway's). */
+  registry: Registry;
+  /** The gateway's API keys: plugin routes accept the same keys and scopes. */
+  apiKeys: readonly ApiKeyEntry[];
+  logger?: ChildLogger;
+  /** For plugins that ask for `coreServices.upstream` (reconciliation); unset = unavailable. */
+  upstream?: UpstreamClient;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Parent of each plugin's data folder. Default `.data/plugins`. */
+  dataDir?: string;
+  /** How often the plugin outbox relay looks for rows. Default 200 ms. */
+  outboxPollIntervalMs?: number;
+  /** Retry backoff of every plugin unless its spec says otherwise (tests make it short). */
+  retryBackoffMs?: number;
+}
+
+/** One plugin as operators see it (`/readyz`, `GET /admin/plugins`). */
+export interface PluginStatus {
+  id: string;
+  group: string;
+  ok: boolean;
+  state: 'registered' | 'running' | 'failed' | 'stopped';
+  lag: number | null;
+  deadLetters: number | null;
+  sequenceGaps: number;
+  lastError: { message: string; eventId: string; at: string } | null;
+}
+
+/** A running host. */
+export interface PluginHost {
+  readonly plugins: readonly string[];
+  /** Migrates, runs every plugin's setup, then subscribes each to its group. */
+  start(): Promise<void>;
+  status(): Promise<PluginStatus[]>;
+  /** The plugin's routers by id (mounted under `/plugins/<id>` by `createHostApp`). */
+  routers(): ReadonlyMap<string, import('express').Router>;
+  apiKeys: ApiKeyStore;
+  deadLetters(id: string, limit?: number): Promise<DeadLetter[]>;
+  /** Hands the plugin's dead letters to its handler again (after the fault is fixed). */
+  redrive(id: string): Promise<RedriveResult>;
+  /** Sends what plugins published through their outbox now. */
+  flushOutbox(): Promise<number>;
+  /** Graceful: stops consuming (in-flight events finish), schedules, plugins' close, the outbox. */
+  close(): Promise<void>;
+}
+
+interface Running {
+  plugin: PaystreamPlugin;
+  options: unknown;
+  services: PluginServices;
+  state: unknown;
+  handler: EventHandler;
+  subscription?: Subscription;
+  status: PluginStatus['state'];
+  gaps: number;
+  lastError: PluginStatus['lastError'];
+}
+
+const hostsByRegistry = new WeakMap<Registry, Set<PluginHost>>();
+
+/** Registers lag and dead-letter gauges once per registry; each scrape asks every host's bus. */
+function registerGauges(registry: Registry, host: PluginHost): void {
+  let hosts = hostsByRegistry.get(registry);
+  if (!hosts) {
+    hosts = new Set();
+    hostsByRegistry.set(registry, hosts);
+    const all = hosts;
+    const gauge = (name: string, help: string, pick: (s: PluginStatus) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [LABEL_PLUGIN],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const h of all)
+            for (const s of await h.status()) {
+              const v = pick(s);
+              if (v !== null) this.set({ plugin: s.id }, v);
+            }
+        },
+      });
+    gauge(METRIC_PLUGIN_CONSUMER_LAG, 'Events a plugin has not processed yet, by plugin', (s) => s.lag);
+    gauge(
+      METRIC_PLUGIN_DEAD_LETTERS,
+      'Dead letters of a plugin waiting for a redrive, by plugin',
+      (s) => s.deadLetters,
+    );
+  }
+  hosts.add(host);
+}
+
+/** Registers the plugins: ids must be unique and options valid, or this throws naming the problem. */
+export function createPluginHost(opts: PluginHostOptions): PluginHost {
+  const logger = opts.logger ?? silentLogger;
+  const db = opts.database.db as Kysely<unknown>;
+  const processed = sqlProcessedIds(db);
+  const apiKeys = new ApiKeyStore(opts.apiKeys);
+  const relay = createPluginOutboxRelay(db, opts.bus, logger, opts.outboxPollIntervalMs);
+  const running = new Map<string, Running>();
+  const ctx = {
+    database: opts.database,
+    registry: opts.registry,
+    logger,
+    env: opts.env ?? process.env,
+    dataDir: resolve(opts.dataDir ?? '.data/plugins'),
+    upstream: upstreamQuery(opts.upstream),
+    apiKeys,
+  };
+
+  for (const plugin of opts.plugins) {
+    if (plugin?.$$type !== '@paystream/plugin')
+      throw new PluginDefinitionError(
+        'not a plugin: pass what a plugin factory returns, e.g. createAccountingPlugin({})',
+      );
+    if (running.has(plugin.id)) throw new PluginDefinitionError(`plugin ${plugin.id} is registered twice`);
+    const options = validatePluginOptions(plugin);
+    const services = pluginServices(plugin.id, ctx);
+    const entry: Running = {
+      plugin,
+      options,
+      services,
+      state: undefined,
+      status: 'registered',
+      gaps: 0,
+      lastError: null,
+      handler: async () => {},
+    };
+    const { spec } = plugin;
+    const pluginLogger = services.resolve(coreServices.logger) as ChildLogger;
+    const deps = () =>
+      Object.fromEntries(Object.entries(spec.deps ?? {}).map(([k, ref]) => [k, services.resolve(ref)]));
+    entry.handler = async (event, delivery) => {
+      if (!subscriptionMatches(spec.subscribes, event)) return;
+      if (delivery.attempt === 1) {
+        const verdict = await checkSequence(db, plugin.id, event.subject, event.data.sequence);
+        if (verdict.kind === 'gap') {
+          entry.gaps += 1;
+          pluginLogger.warn(
+            { outTradeNo: event.subject, sequence: event.data.sequence, missing: verdict.missing },
+            'sequence gap: events of this order are missing or late',
+          );
+        }
+      }
+      try {
+        await spec.handle(event as never, {
+          logger: pluginLogger.child({ eventId: event.id, type: event.type, outTradeNo: event.subject }),
+          signal: delivery.signal,
+          attempt: delivery.attempt,
+          state: entry.state,
+          deps: deps() as never,
+        });
+      } catch (err) {
+        entry.lastError = {
+          message: err instanceof Error ? err.message : String(err),
+          eventId: event.id,
+          at: new Date().toISOString(),
+        };
+        throw err;
+      }
+    };
+    running.set(plugin.id, entry);
+  }
+
+  const delivery = (r: Running) => ({
+    dedupe: processed,
+    ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
+    ...r.plugin.spec.delivery,
+  });
+
+  const get = (id: string) => {
+    const r = running.get(id);
+    if (!r) throw new PluginDefinitionError(`no plugin ${id} on this host`);
+    return r;
+  };
+
+  let closing: Promise<void> | undefined;
+  const host: PluginHost = {
+    plugins: [...running.keys()],
+    apiKeys,
+
+    async start() {
+      await migrateHost(db);
+      for (const r of running.values()) {
+        const { spec } = r.plugin;
+        try {
+          const deps = Object.fromEntries(
+            Object.entries(spec.deps ?? {}).map(([k, ref]) => [k, r.services.resolve(ref)]),
+          );
+          r.state = await spec.setup?.(deps as never, r.options as never);
+        } catch (err) {
+          r.status = 'failed';
+          throw new PluginDefinitionError(
+            `plugin ${r.plugin.id}: setup failed: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+      }
+      for (const r of running.values()) {
+        r.subscription = await opts.bus.subscribe(pluginGroup(r.plugin.id), r.handler, delivery(r));
+        r.status = 'running';
+        logger.info({ plugin: r.plugin.id, group: pluginGroup(r.plugin.id) }, 'plugin running');
+      }
+      relay.start();
+    },
+
+    async status() {
+      return Promise.all(
+        [...running.values()].map(async (r): Promise<PluginStatus> => {
+          const group = pluginGroup(r.plugin.id);
+          const [lag, deadLetters] = await Promise.all([
+            opts.bus.lag(group).catch(() => null),
+            opts.bus.deadLetterCount(group).catch(() => null),
+          ]);
+          return {
+            id: r.plugin.id,
+            group,
+            ok: r.status === 'running' && lag !== null,
+            state: r.status,
+            lag,
+            deadLetters,
+            sequenceGaps: r.gaps,
+            lastError: r.lastError,
+          };
+        }),
+      );
+    },
+
+    routers: () => new Map([...running].map(([id, r]) => [id, r.services.router])),
+
+    deadLetters: (id, limit) => opts.bus.deadLetters(pluginGroup(get(id).plugin.id), limit ? { limit } : {}),
+
+    async redrive(id) {
+      const r = get(id);
+      const result = await opts.bus.redrive(pluginGroup(id), r.handler, delivery(r));
+      logger.info({ plugin: id, ...result }, 'dead letters redriven');
+      return result;
+    },
+
+    flushOutbox: () => relay.flush(),
+
+    close() {
+      closing ??= (async () => {
+        await Promise.all([...running.values()].map((r) => r.subscription?.close()));
+        for (const r of running.values()) {
+          await r.services.stopSchedules();
+          if (r.status === 'running') await r.plugin.spec.close?.(r.state);
+          r.status = 'stopped';
+        }
+        await relay.stop();
+        await relay.flush().catch((err: unknown) => {
+          logger.error(
+            { error: err instanceof Error ? err.message : String(err) },
+            'final plugin outbox flush failed',
+          );
+        });
+        hostsByRegistry.get(opts.registry)?.delete(host);
+      })();
+      return closing;
+    },
+  };
+  registerGauges(opts.registry, host);
+  return host;
+}

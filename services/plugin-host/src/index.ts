@@ -1,0 +1,7 @@
+export { runCli } from './cli-run.js';
+export type { PluginHost, PluginHostOptions, PluginStatus } from './host.js';
+export { createPluginHost, pluginGroup } from './host.js';
+export type { HostAppOptions } from './http.js';
+export { createHostApp } from './http.js';
+export type { PluginHostFile } from './load.js';
+export { loadPluginsFromFile } from './load.js';

@@ -1,0 +1,72 @@
+// The standalone plugin host: reads the environment and PLUGIN_HOST_CONFIG, runs the plugins it
+// names, and serves their routes, /healthz, /readyz and /metrics on PLUGIN_HOST_PORT (default 8090).
+import { createBus } from '@paystream/bus';
+import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
+import { openDatabase } from '@paystream/db';
+import { createLogger } from '@paystream/logger';
+import { startTracing } from '@paystream/telemetry';
+import { createUpstreamClient } from '@paystream/upstream-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { createPluginHost } from './host.js';
+import { createHostApp } from './http.js';
+import { loadPluginsFromFile } from './load.js';
+
+const tracing = startTracing({ serviceName: 'paystream-plugin-host' });
+const config = loadConfigOrExit();
+const logger = createLogger({ name: 'plugin-host', level: config.logLevel });
+if (!config.pluginHostConfig) {
+  logger.error({}, 'PLUGIN_HOST_CONFIG must name the JSON file listing the plugins to run');
+  process.exit(2);
+}
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+const database = openDatabase({ url: config.databaseUrl, sqliteFile: '.data/plugins.sqlite' });
+const bus = await createBus({
+  kafkaBrokers: config.kafkaBrokers,
+  kafka: config.kafkaTopic,
+  ...(config.embeddedBusFile ? { embeddedFile: config.embeddedBusFile } : {}),
+  clientId: 'paystream-plugin-host',
+  registry,
+  logger: logger.child({ component: 'bus' }),
+});
+const upstream =
+  config.upstream.baseUrl && config.upstream.userConfirmKey && config.upstream.privateKey
+    ? createUpstreamClient({
+        baseUrl: config.upstream.baseUrl,
+        credentials: {
+          userConfirmKey: config.upstream.userConfirmKey,
+          privateKey: config.upstream.privateKey,
+        },
+        timeoutMs: config.upstream.timeoutMs,
+        logger,
+      })
+    : undefined;
+const host = createPluginHost({
+  plugins: await loadPluginsFromFile(config.pluginHostConfig),
+  bus,
+  database,
+  registry,
+  apiKeys: config.apiKeys,
+  logger,
+  ...(upstream ? { upstream } : {}),
+});
+await host.start();
+const app = createHostApp(host, { logger, health: { registry, bus } });
+const server = app.listen(config.pluginHostPort, config.host, () => {
+  logger.info({ port: config.pluginHostPort, plugins: host.plugins }, 'plugin host listening');
+});
+
+closeOnSignals(
+  async () => {
+    await new Promise<void>((res) => server.close(() => res()));
+    await host.close();
+    await bus.close();
+    await upstream?.destroy();
+    await database.destroy();
+    await tracing.shutdown();
+  },
+  {
+    timeoutMs: config.shutdownTimeoutMs,
+    onSignal: (signal) => logger.info({ signal }, 'shutting down: finishing in-flight events'),
+  },
+);

@@ -1,0 +1,91 @@
+// The host's own tables, beside the plugins' in the same database: the plugins' outbox, the event
+// ids each plugin has finished (dedupe), and the last sequence each plugin saw per order (gaps).
+import { processedIdsMigrations } from '@paystream/bus';
+import { type Kysely, type Migration, migrateToLatest } from '@paystream/db';
+import { PostgresAdapter, sql } from 'kysely';
+
+/** Outbox of every plugin: what `publisher.publish` stored, for the relay to send. */
+export const PLUGIN_OUTBOX_TABLE = 'paystream_plugin_outbox';
+/** Last sequence seen per plugin and order. */
+export const SEQUENCES_TABLE = 'paystream_plugin_sequences';
+
+const hostMigrations: Record<string, Migration> = {
+  '001_plugin_outbox': {
+    async up(db: Kysely<unknown>) {
+      const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+      await db.schema
+        .createTable(PLUGIN_OUTBOX_TABLE)
+        .addColumn('position', pg ? 'bigserial' : 'integer', (c) =>
+          pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('plugin', 'varchar(64)', (c) => c.notNull())
+        .addColumn('topic', 'varchar(200)', (c) => c.notNull())
+        .addColumn('event_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('record_key', 'varchar(200)')
+        .addColumn('record_value', 'text')
+        .addColumn('headers', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
+        .addColumn('sent_at', 'varchar(40)')
+        .addUniqueConstraint('paystream_plugin_outbox_event', ['plugin', 'topic', 'event_id'])
+        .execute();
+      await db.schema
+        .createIndex('paystream_plugin_outbox_pending')
+        .on(PLUGIN_OUTBOX_TABLE)
+        .columns(['sent_at', 'position'])
+        .execute();
+    },
+  },
+  '002_sequences': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable(SEQUENCES_TABLE)
+        .addColumn('plugin', 'varchar(64)', (c) => c.notNull())
+        .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
+        .addColumn('last_sequence', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('paystream_plugin_sequences_pk', ['plugin', 'out_trade_no'])
+        .execute();
+    },
+  },
+};
+
+/** Creates or upgrades the host's tables (and the shared processed-ids table). */
+export async function migrateHost(db: Kysely<unknown>): Promise<void> {
+  await migrateToLatest(db, 'plugin_host', hostMigrations);
+  await migrateToLatest(db, 'bus_dedupe', processedIdsMigrations);
+}
+
+/** What the sequence check concluded for one delivery. */
+export type SequenceVerdict =
+  | { kind: 'next' }
+  | { kind: 'gap'; missing: number[] }
+  | { kind: 'behind'; last: number };
+
+/**
+ * Records the sequence of a first delivery and says whether it continues the order's sequence.
+ * A gap is reported (events lost upstream or skipped), never blocked: the plugin still sees it.
+ */
+export async function checkSequence(
+  // biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
+  db: Kysely<any>,
+  plugin: string,
+  outTradeNo: string,
+  sequence: number,
+): Promise<SequenceVerdict> {
+  const row = (await db
+    .selectFrom(SEQUENCES_TABLE)
+    .select('last_sequence')
+    .where('plugin', '=', plugin)
+    .where('out_trade_no', '=', outTradeNo)
+    .executeTakeFirst()) as { last_sequence: number } | undefined;
+  const last = row?.last_sequence ?? 0;
+  if (sequence <= last) return { kind: 'behind', last };
+  await db
+    .insertInto(SEQUENCES_TABLE)
+    .values({ plugin, out_trade_no: outTradeNo, last_sequence: sequence })
+    .onConflict((oc) =>
+      oc.columns(['plugin', 'out_trade_no']).doUpdateSet({ last_sequence: sql`excluded.last_sequence` }),
+    )
+    .execute();
+  if (sequence === last + 1) return { kind: 'next' };
+  return { kind: 'gap', missing: Array.from({ length: sequence - last - 1 }, (_, i) => last + 1 + i) };
+}
