@@ -16,9 +16,10 @@ export {
 } from './errors.js';
 export type { Problem } from './http/problem.js';
 export type { EnqueueEvents } from './payments/recorder.js';
+export type { SweepResult } from './payments/sweeper.js';
 export { openApiDocument } from './routes/openapi.js';
-export type { GatewayDeps, GatewayLogger } from './server.js';
-export { createServer } from './server.js';
+export type { Gateway, GatewayDeps, GatewayLogger } from './server.js';
+export { createGateway, createServer } from './server.js';
 export type { RunningGateway, StartGatewayOptions } from './start.js';
 export { startGateway } from './start.js';
 export { gatewayMigrations } from './store/migrations.js';

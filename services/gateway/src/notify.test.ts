@@ -1,5 +1,5 @@
 // The notify callback is verified on the raw body before anything is recorded; forged, stale,
-// malformed and replayed callbacks are refused and counted.
+// malformed callbacks are refused and counted; a redelivered one is acknowledged and recorded once.
 import { formatWireTimestamp, hmacSha256Signer } from '@paystream/upstream-client';
 import { SANDBOX_DEV_CREDENTIALS } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,16 +56,17 @@ async function pendingOrder() {
 }
 
 describe('POST /v1/notifications/upstream', () => {
-  it('records a genuine callback once and refuses its replay', async () => {
+  it('records a genuine callback once and acknowledges its redelivery without recording it again', async () => {
     const no = await pendingOrder();
     const body = notification(no);
     const first = await send(body);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ code: '00', msg: 'SUCCESS' });
-    const before = await rejected('replay');
+    const outbox = await h.outboxCount();
     const replay = await send(body);
-    expect(replay.status).toBe(409);
-    expect(await rejected('replay')).toBe(before + 1);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ code: '00', msg: 'SUCCESS' });
+    expect(await h.outboxCount()).toBe(outbox);
     expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created', 'payment.succeeded']);
   });
 

@@ -3,6 +3,9 @@
 import { WALLETS } from '@paystream/codes';
 import { CURRENCIES, tryParseAmount } from '@paystream/money';
 import { z } from 'zod';
+import { UPSTREAM_MAX_AMOUNT, UPSTREAM_MIN_AMOUNT } from './amounts.js';
+
+const AMOUNT_RANGE = 'must be between 0.02 and 60000.00 (the aggregator refuses others with -23)';
 
 const DECIMAL = /^(0|[1-9][0-9]{0,11})(\.[0-9]+)?$/;
 
@@ -42,6 +45,9 @@ export const createPaymentBody = z
     // The decimals allowed depend on the currency, so this check sits on the whole body.
     const parsed = tryParseAmount(body.amount, body.currency);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['amount'], message: `amount ${parsed.reason}` });
+    else if (parsed.value < UPSTREAM_MIN_AMOUNT || parsed.value > UPSTREAM_MAX_AMOUNT) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: AMOUNT_RANGE });
+    }
   });
 export type CreatePaymentBody = z.output<typeof createPaymentBody>;
 
@@ -49,7 +55,7 @@ export const refundBody = z.strictObject({
   refundNo: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 characters: letters, digits, "_", "-" or "."'),
-  amount: amountSchema,
+  amount: amountSchema.refine((v) => /[1-9]/.test(v), 'must be more than 0.00'),
 });
 
 /** Cancel and close take no body; an empty object (or none) is accepted. */
