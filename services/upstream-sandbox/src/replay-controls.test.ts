@@ -2,8 +2,8 @@
 // order, a redelivered notify.
 import { createServer, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sandboxControls } from './control-client.js';
 import { cents, type Harness, startHarness } from './__fixtures__/harness.js';
+import { sandboxControls } from './control-client.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -32,7 +32,10 @@ describe('replay controls', () => {
     const no = await h.createOrder();
     await h.pay(no);
     await controls().forget(no);
-    expect(await h.client.queryPayment({ outTradeNo: no })).toMatchObject({ outcome: 'rejected', code: '31' });
+    expect(await h.client.queryPayment({ outTradeNo: no })).toMatchObject({
+      outcome: 'rejected',
+      code: '31',
+    });
     expect(await controls().order(no)).toBeUndefined();
     await expect(controls().forget(no)).rejects.toThrow('404');
   });
