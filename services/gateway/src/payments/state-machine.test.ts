@@ -3,7 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderStatus } from '../store/schema.js';
-import { advance, isForward, ORDER_TRANSITIONS, pathOf, REFUND_TRANSITIONS, refundMove } from './state-machine.js';
+import {
+  advance,
+  isForward,
+  ORDER_TRANSITIONS,
+  pathOf,
+  REFUND_TRANSITIONS,
+  refundMove,
+} from './state-machine.js';
 
 const STATUSES: OrderStatus[] = [
   'unknown',
