@@ -1,0 +1,216 @@
+// The crash-point suite (issue 8): the sandbox runs as its own process; only the gateway dies,
+// by SIGKILL, at each crash point of create, refund, cancel and close (PAYSTREAM_FAILPOINT). After
+// the restart and its start-up sweep, the gateway's record equals the aggregator's for the order,
+// no Idempotency-Key is stuck, each transition's event is there once, and the caller's retry
+// gets the true outcome. Then the graceful half: SIGTERM with creates in flight loses none.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashApiKey, SCOPES, worstCaseRequestMs } from '@paystream/config';
+import { type Kysely, openDatabase } from '@paystream/db';
+import { SANDBOX_DEV_CREDENTIALS, sandboxControls } from '@paystream/upstream-sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GatewaySchema } from '../src/store/schema.js';
+import { type RunningProcess, startGatewayProcess, startSandboxProcess } from './__fixtures__/processes.js';
+
+const KEY = 'psk_crash_suite_key';
+// Short enough to keep the suite quick, long enough that a loaded two-core runner answers in time.
+const UPSTREAM_TIMEOUT_MS = 1_000;
+const STALE_MS = worstCaseRequestMs(UPSTREAM_TIMEOUT_MS);
+
+let sandbox: { url: string; process: RunningProcess };
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'paystream-crash-'));
+  sandbox = await startSandboxProcess();
+});
+afterAll(async () => {
+  await sandbox?.process.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function gateway(name: string, failpoint?: string) {
+  return startGatewayProcess({
+    PORT: '0',
+    UPSTREAM_BASE_URL: sandbox.url,
+    UPSTREAM_USER_CONFIRM_KEY: SANDBOX_DEV_CREDENTIALS.userConfirmKey,
+    UPSTREAM_PRIVATE_KEY: SANDBOX_DEV_CREDENTIALS.privateKey,
+    UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
+    DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}`,
+    EMBEDDED_BUS_FILE: join(dir, `${name}-bus.sqlite`),
+    PAYSTREAM_API_KEYS: JSON.stringify([{ caller: 'checkout', sha256: hashApiKey(KEY), scopes: [...SCOPES] }]),
+    OUTBOX_POLL_INTERVAL_MS: '50',
+    SWEEP_INTERVAL_MS: '250',
+    LOG_LEVEL: 'info',
+    ...(failpoint ? { PAYSTREAM_FAILPOINT: failpoint } : {}),
+  });
+}
+
+const call = (url: string, method: string, path: string, body?: unknown, key?: string) =>
+  fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+const STATUS_OF_WIRE: Record<string, string> = {
+  PENDING: 'pending',
+  PAID: 'paid',
+  PARTIALLY_REFUNDED: 'partially_refunded',
+  REFUNDED: 'refunded',
+  CANCELED: 'canceled',
+  CLOSED: 'closed',
+};
+
+type Op = 'create' | 'refund' | 'cancel' | 'close';
+const OPS: Op[] = ['create', 'refund', 'cancel', 'close'];
+const POINTS = ['before-upstream', 'after-upstream', 'after-commit'] as const;
+
+/** What the operation asks for, on an order prepared for it. */
+function request(op: Op, no: string): { method: string; path: string; body?: unknown } {
+  switch (op) {
+    case 'create':
+      return { method: 'POST', path: '/v1/payments', body: { outTradeNo: no, amount: '10.00', currency: 'HKD', wallet: 'WECHATHK' } };
+    case 'refund':
+      return { method: 'POST', path: `/v1/payments/${no}/refunds`, body: { refundNo: 'r1', amount: '4.00' } };
+    case 'cancel':
+    case 'close':
+      return { method: 'POST', path: `/v1/payments/${no}/${op}` };
+  }
+}
+
+/** What the retry must find, whichever crash point the first attempt died at. */
+const OUTCOME: Record<Op, { status: number[]; body: Record<string, unknown>; upstream: string; refunds: number }> = {
+  create: { status: [200, 201], body: { status: 'pending' }, upstream: 'PENDING', refunds: 0 },
+  refund: { status: [200, 201], body: { status: 'succeeded', refundedAmount: '4.00' }, upstream: 'PARTIALLY_REFUNDED', refunds: 1 },
+  cancel: { status: [200], body: { status: 'canceled' }, upstream: 'CANCELED', refunds: 0 },
+  close: { status: [200], body: { status: 'closed' }, upstream: 'CLOSED', refunds: 0 },
+};
+
+describe.concurrent('SIGKILL at every crash point', () => {
+  for (const point of POINTS) {
+    for (const op of OPS) {
+      it(`${op} killed ${point}: settled after the restart, the retry gets the true outcome`, async ({ expect }) => {
+        const name = `${op}-${point}`;
+        const no = `crash-${name}-${process.pid}`;
+        const controls = sandboxControls(sandbox.url);
+        const first = await gateway(name, `${op}:${point}`);
+        try {
+          if (op !== 'create') {
+            expect((await call(first.url, 'POST', '/v1/payments', request('create', no).body)).status).toBe(201);
+            if (op !== 'close') expect((await controls.pay(no)).body.notify?.status).toBe(200);
+          }
+          const r = request(op, no);
+          const key = `${name}-key`;
+          await expect(call(first.url, r.method, r.path, r.body, key)).rejects.toThrow();
+          expect((await first.process.exited).signal).toBe('SIGKILL');
+          const killedAt = Date.now();
+
+          // What the dead process left is settled by the next one's start-up sweep, once nothing
+          // can be in flight any more (the worst-case request time).
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + STALE_MS + 100 - Date.now())));
+          const second = await gateway(name);
+          try {
+            // The first sweep that leaves nothing open (the start-up one, unless a query went unanswered).
+            await second.process.waitFor((l) => l.msg === 'intent sweep' && l.open === 0);
+            const database = openDatabase<GatewaySchema>({ url: `sqlite:${join(dir, `${name}.sqlite`)}` });
+            const db = database.db as Kysely<GatewaySchema>;
+            try {
+              const order = await db.selectFrom('gateway_orders').selectAll().where('out_trade_no', '=', no).executeTakeFirst();
+              const upstream = await controls.order(no);
+              // The record equals the aggregator's: the order's status and refunded total, no open intent.
+              if (upstream) {
+                expect(order?.status).toBe(STATUS_OF_WIRE[String(upstream.status)]);
+                expect(order?.refunded_minor).toBe(Math.round(Number(upstream.refunded_amount) * 100));
+              } else {
+                expect(order?.status ?? 'failed').toBe('failed');
+              }
+              expect(order?.intent ?? null).toBeNull();
+              const pending = await db.selectFrom('gateway_refunds').select('refund_no').where('status', '=', 'pending').execute();
+              expect(pending).toEqual([]);
+
+              // The caller retries with the same key: not stuck, and the truth.
+              const retry = await call(second.url, r.method, r.path, r.body, key);
+              const body = (await retry.json()) as Record<string, unknown>;
+              expect(OUTCOME[op].status, JSON.stringify(body)).toContain(retry.status);
+              expect(body).toMatchObject(OUTCOME[op].body);
+              const after = await controls.order(no);
+              expect(after?.status).toBe(OUTCOME[op].upstream);
+              expect((after?.refunds as unknown[]).length).toBe(OUTCOME[op].refunds);
+              const stuck = await db.selectFrom('gateway_idempotency').select('key').where('status', '=', 0).execute();
+              expect(stuck).toEqual([]);
+
+              // Each transition's event once, in a gapless sequence.
+              const outbox = database.db as unknown as Kysely<{ paystream_outbox: { type: string; subject: string } }>;
+              const events = await outbox
+                .selectFrom('paystream_outbox')
+                .select('type')
+                .where('subject', '=', no)
+                .execute();
+              const count = (type: string) => events.filter((e) => e.type === type).length;
+              expect(count('payment.created')).toBe(1);
+              expect(count('payment.succeeded')).toBe(op === 'refund' || op === 'cancel' ? 1 : 0);
+              expect(count('refund.succeeded')).toBe(op === 'refund' ? 1 : 0);
+              expect(count('payment.canceled')).toBe(op === 'cancel' ? 1 : 0);
+              expect(count('payment.closed')).toBe(op === 'close' ? 1 : 0);
+            } finally {
+              await database.destroy();
+            }
+          } finally {
+            await second.process.stop();
+          }
+        } finally {
+          await first.process.stop();
+        }
+      });
+    }
+  }
+});
+
+describe('SIGTERM with creates in flight', () => {
+  it('waits for them (or leaves only intents), and after the restart none is lost or stuck', async () => {
+    const controls = sandboxControls(sandbox.url);
+    const gw = await gateway('sigterm');
+    const nos = Array.from({ length: 10 }, (_, i) => `term-${process.pid}-${i}`);
+    try {
+      // The aggregator applies every create but never answers; the settling query is slow.
+      await controls.fault({ operation: 'create', timeout: true, times: 10 });
+      await controls.fault({ operation: 'query', delayMs: UPSTREAM_TIMEOUT_MS + 500, times: 10 });
+      const answers = nos.map((no, i) =>
+        call(gw.url, 'POST', '/v1/payments', request('create', no).body, `term-${i}`).then(
+          (res) => res.status,
+          () => 'no answer',
+        ),
+      );
+      // SIGTERM once the aggregator holds all ten: each request is in flight, its answer lost.
+      while ((await Promise.all(nos.map((no) => controls.order(no)))).some((o) => o === undefined)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      gw.process.child.kill('SIGTERM');
+      const statuses = await Promise.all(answers);
+      expect((await gw.process.exited).code).toBe(0);
+      // Every create in flight got its honest answer before the process went.
+      expect(statuses).toEqual(nos.map(() => 202));
+    } finally {
+      await gw.process.stop();
+      await controls.clearFaults();
+    }
+    await new Promise((resolve) => setTimeout(resolve, STALE_MS + 100));
+    const again = await gateway('sigterm');
+    try {
+      await again.process.waitFor((l) => l.msg === 'intent sweep' && l.open === 0);
+      for (const [i, no] of nos.entries()) {
+        const res = await call(again.url, 'POST', '/v1/payments', request('create', no).body, `term-${i}`);
+        expect(res.status).not.toBe(409);
+        expect(((await res.json()) as { status: string }).status).toBe('pending');
+        expect((await controls.order(no))?.status).toBe('PENDING');
+      }
+    } finally {
+      await again.process.stop();
+    }
+  });
+});
