@@ -38,7 +38,9 @@ function gateway(name: string, failpoint?: string) {
     UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
     DATABASE_URL: `sqlite:${join(dir, `${name}.sqlite`)}`,
     EMBEDDED_BUS_FILE: join(dir, `${name}-bus.sqlite`),
-    PAYSTREAM_API_KEYS: JSON.stringify([{ caller: 'checkout', sha256: hashApiKey(KEY), scopes: [...SCOPES] }]),
+    PAYSTREAM_API_KEYS: JSON.stringify([
+      { caller: 'checkout', sha256: hashApiKey(KEY), scopes: [...SCOPES] },
+    ]),
     OUTBOX_POLL_INTERVAL_MS: '50',
     SWEEP_INTERVAL_MS: '250',
     LOG_LEVEL: 'info',
@@ -74,7 +76,11 @@ const POINTS = ['before-upstream', 'after-upstream', 'after-commit'] as const;
 function request(op: Op, no: string): { method: string; path: string; body?: unknown } {
   switch (op) {
     case 'create':
-      return { method: 'POST', path: '/v1/payments', body: { outTradeNo: no, amount: '10.00', currency: 'HKD', wallet: 'WECHATHK' } };
+      return {
+        method: 'POST',
+        path: '/v1/payments',
+        body: { outTradeNo: no, amount: '10.00', currency: 'HKD', wallet: 'WECHATHK' },
+      };
     case 'refund':
       return { method: 'POST', path: `/v1/payments/${no}/refunds`, body: { refundNo: 'r1', amount: '4.00' } };
     case 'cancel':
@@ -84,90 +90,123 @@ function request(op: Op, no: string): { method: string; path: string; body?: unk
 }
 
 /** What the retry must find, whichever crash point the first attempt died at. */
-const OUTCOME: Record<Op, { status: number[]; body: Record<string, unknown>; upstream: string; refunds: number }> = {
+const OUTCOME: Record<
+  Op,
+  { status: number[]; body: Record<string, unknown>; upstream: string; refunds: number }
+> = {
   create: { status: [200, 201], body: { status: 'pending' }, upstream: 'PENDING', refunds: 0 },
-  refund: { status: [200, 201], body: { status: 'succeeded', refundedAmount: '4.00' }, upstream: 'PARTIALLY_REFUNDED', refunds: 1 },
+  refund: {
+    status: [200, 201],
+    body: { status: 'succeeded', refundedAmount: '4.00' },
+    upstream: 'PARTIALLY_REFUNDED',
+    refunds: 1,
+  },
   cancel: { status: [200], body: { status: 'canceled' }, upstream: 'CANCELED', refunds: 0 },
   close: { status: [200], body: { status: 'closed' }, upstream: 'CLOSED', refunds: 0 },
 };
 
 describe.concurrent('SIGKILL at every crash point', () => {
   for (const point of POINTS) {
-    for (const op of OPS) {
-      it(`${op} killed ${point}: settled after the restart, the retry gets the true outcome`, async ({ expect }) => {
-        const name = `${op}-${point}`;
-        const no = `crash-${name}-${process.pid}`;
-        const controls = sandboxControls(sandbox.url);
-        const first = await gateway(name, `${op}:${point}`);
+    it(`create, refund, cancel and close killed ${point}: settled after the restart, retries get the truth`, async ({
+      expect,
+    }) => {
+      // One database per crash point: a gateway life per operation, each killed at the point,
+      // then one restart that has to settle all four.
+      const name = point;
+      const controls = sandboxControls(sandbox.url);
+      const no = (op: Op) => `crash-${op}-${point}-${process.pid}`;
+      const key = (op: Op) => `${op}-${point}-key`;
+      let killedAt = 0;
+      for (const op of OPS) {
+        const life = await gateway(name, `${op}:${point}`);
         try {
           if (op !== 'create') {
-            expect((await call(first.url, 'POST', '/v1/payments', request('create', no).body)).status).toBe(201);
-            if (op !== 'close') expect((await controls.pay(no)).body.notify?.status).toBe(200);
+            expect(
+              (await call(life.url, 'POST', '/v1/payments', request('create', no(op)).body)).status,
+            ).toBe(201);
+            if (op !== 'close') expect((await controls.pay(no(op))).body.notify?.status).toBe(200);
           }
-          const r = request(op, no);
-          const key = `${name}-key`;
-          await expect(call(first.url, r.method, r.path, r.body, key)).rejects.toThrow();
-          expect((await first.process.exited).signal).toBe('SIGKILL');
-          const killedAt = Date.now();
-
-          // What the dead process left is settled by the next one's start-up sweep, once nothing
-          // can be in flight any more (the worst-case request time).
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, killedAt + STALE_MS + 100 - Date.now())));
-          const second = await gateway(name);
-          try {
-            // The first sweep that leaves nothing open (the start-up one, unless a query went unanswered).
-            await second.process.waitFor((l) => l.msg === 'intent sweep' && l.open === 0);
-            const database = openDatabase<GatewaySchema>({ url: `sqlite:${join(dir, `${name}.sqlite`)}` });
-            const db = database.db as Kysely<GatewaySchema>;
-            try {
-              const order = await db.selectFrom('gateway_orders').selectAll().where('out_trade_no', '=', no).executeTakeFirst();
-              const upstream = await controls.order(no);
-              // The record equals the aggregator's: the order's status and refunded total, no open intent.
-              if (upstream) {
-                expect(order?.status).toBe(STATUS_OF_WIRE[String(upstream.status)]);
-                expect(order?.refunded_minor).toBe(Math.round(Number(upstream.refunded_amount) * 100));
-              } else {
-                expect(order?.status ?? 'failed').toBe('failed');
-              }
-              expect(order?.intent ?? null).toBeNull();
-              const pending = await db.selectFrom('gateway_refunds').select('refund_no').where('status', '=', 'pending').execute();
-              expect(pending).toEqual([]);
-
-              // The caller retries with the same key: not stuck, and the truth.
-              const retry = await call(second.url, r.method, r.path, r.body, key);
-              const body = (await retry.json()) as Record<string, unknown>;
-              expect(OUTCOME[op].status, JSON.stringify(body)).toContain(retry.status);
-              expect(body).toMatchObject(OUTCOME[op].body);
-              const after = await controls.order(no);
-              expect(after?.status).toBe(OUTCOME[op].upstream);
-              expect((after?.refunds as unknown[]).length).toBe(OUTCOME[op].refunds);
-              const stuck = await db.selectFrom('gateway_idempotency').select('key').where('status', '=', 0).execute();
-              expect(stuck).toEqual([]);
-
-              // Each transition's event once, in a gapless sequence.
-              const outbox = database.db as unknown as Kysely<{ paystream_outbox: { type: string; subject: string } }>;
-              const events = await outbox
-                .selectFrom('paystream_outbox')
-                .select('type')
-                .where('subject', '=', no)
-                .execute();
-              const count = (type: string) => events.filter((e) => e.type === type).length;
-              expect(count('payment.created')).toBe(1);
-              expect(count('payment.succeeded')).toBe(op === 'refund' || op === 'cancel' ? 1 : 0);
-              expect(count('refund.succeeded')).toBe(op === 'refund' ? 1 : 0);
-              expect(count('payment.canceled')).toBe(op === 'cancel' ? 1 : 0);
-              expect(count('payment.closed')).toBe(op === 'close' ? 1 : 0);
-            } finally {
-              await database.destroy();
-            }
-          } finally {
-            await second.process.stop();
-          }
+          const r = request(op, no(op));
+          await expect(call(life.url, r.method, r.path, r.body, key(op))).rejects.toThrow();
+          expect((await life.process.exited).signal, op).toBe('SIGKILL');
+          killedAt = Date.now();
         } finally {
-          await first.process.stop();
+          await life.process.stop();
         }
-      });
-    }
+      }
+
+      // What the dead processes left is settled by the next one's start-up sweep, once nothing
+      // can be in flight any more (the worst-case request time).
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, killedAt + STALE_MS + 100 - Date.now())),
+      );
+      const second = await gateway(name);
+      const database = openDatabase<GatewaySchema>({ url: `sqlite:${join(dir, `${name}.sqlite`)}` });
+      const db = database.db as Kysely<GatewaySchema>;
+      try {
+        // The first sweep that leaves nothing open (the start-up one, unless a query went unanswered).
+        await second.process.waitFor((l) => l.msg === 'intent sweep' && l.open === 0);
+        for (const op of OPS) {
+          const order = await db
+            .selectFrom('gateway_orders')
+            .selectAll()
+            .where('out_trade_no', '=', no(op))
+            .executeTakeFirst();
+          const upstream = await controls.order(no(op));
+          // The record equals the aggregator's: the order's status and refunded total, no open intent.
+          if (upstream) {
+            expect(order?.status, op).toBe(STATUS_OF_WIRE[String(upstream.status)]);
+            expect(order?.refunded_minor, op).toBe(Math.round(Number(upstream.refunded_amount) * 100));
+          } else {
+            expect(order?.status ?? 'failed', op).toBe('failed');
+          }
+          expect(order?.intent ?? null, op).toBeNull();
+        }
+        const pending = await db
+          .selectFrom('gateway_refunds')
+          .select('refund_no')
+          .where('status', '=', 'pending')
+          .execute();
+        expect(pending).toEqual([]);
+
+        for (const op of OPS) {
+          // The caller retries with the same key: not stuck, and the truth.
+          const r = request(op, no(op));
+          const retry = await call(second.url, r.method, r.path, r.body, key(op));
+          const body = (await retry.json()) as Record<string, unknown>;
+          expect(OUTCOME[op].status, `${op}: ${JSON.stringify(body)}`).toContain(retry.status);
+          expect(body, op).toMatchObject(OUTCOME[op].body);
+          const after = await controls.order(no(op));
+          expect(after?.status, op).toBe(OUTCOME[op].upstream);
+          expect((after?.refunds as unknown[]).length, op).toBe(OUTCOME[op].refunds);
+
+          // Each transition's event once.
+          const outbox = database.db as unknown as Kysely<{
+            paystream_outbox: { type: string; subject: string };
+          }>;
+          const events = await outbox
+            .selectFrom('paystream_outbox')
+            .select('type')
+            .where('subject', '=', no(op))
+            .execute();
+          const count = (type: string) => events.filter((e) => e.type === type).length;
+          expect(count('payment.created'), op).toBe(1);
+          expect(count('payment.succeeded'), op).toBe(op === 'refund' || op === 'cancel' ? 1 : 0);
+          expect(count('refund.succeeded'), op).toBe(op === 'refund' ? 1 : 0);
+          expect(count('payment.canceled'), op).toBe(op === 'cancel' ? 1 : 0);
+          expect(count('payment.closed'), op).toBe(op === 'close' ? 1 : 0);
+        }
+        const stuck = await db
+          .selectFrom('gateway_idempotency')
+          .select('key')
+          .where('status', '=', 0)
+          .execute();
+        expect(stuck).toEqual([]);
+      } finally {
+        await database.destroy();
+        await second.process.stop();
+      }
+    }, 120_000);
   }
 });
 
@@ -212,5 +251,5 @@ describe('SIGTERM with creates in flight', () => {
     } finally {
       await again.process.stop();
     }
-  });
+  }, 60_000);
 });

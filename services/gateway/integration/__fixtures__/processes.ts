@@ -77,12 +77,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 export async function startSandboxProcess(): Promise<{ url: string; process: RunningProcess }> {
   const main = join(dirname(fileURLToPath(import.meta.resolve('@paystream/upstream-sandbox'))), 'main.js');
   const p = run(main, { SANDBOX_PORT: '0' });
-  const line = await p.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('upstream sandbox listening'));
+  const line = await p.waitFor(
+    (l) => typeof l.msg === 'string' && l.msg.startsWith('upstream sandbox listening'),
+  );
   return { url: /(http:\/\/\S+)/.exec(line.msg!)![1]!, process: p };
 }
 
 /** A gateway process (dist/main.js) with the given environment; resolves once it listens. */
-export async function startGatewayProcess(env: Record<string, string>): Promise<{ url: string; process: RunningProcess }> {
+export async function startGatewayProcess(
+  env: Record<string, string>,
+): Promise<{ url: string; process: RunningProcess }> {
   const p = run(join(here, '..', '..', 'dist', 'main.js'), env);
   const line = await p.waitFor((l) => l.msg === 'gateway listening');
   return { url: String(line.url), process: p };
