@@ -178,7 +178,7 @@ describe.concurrent('SIGKILL at every crash point', () => {
           expect(body, op).toMatchObject(OUTCOME[op].body);
           const after = await controls.order(no(op));
           expect(after?.status, op).toBe(OUTCOME[op].upstream);
-          expect((after?.refunds as unknown[]).length, op).toBe(OUTCOME[op].refunds);
+          expect((after?.refunds as unknown[] | undefined)?.length, op).toBe(OUTCOME[op].refunds);
 
           // Each transition's event once.
           const outbox = database.db as unknown as Kysely<{
