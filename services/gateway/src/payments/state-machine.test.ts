@@ -1,5 +1,7 @@
 // The transition table itself: acyclic (nothing leads back), each event on one edge, and
 // whatever order observations arrive in, a status only moves forward and each event once.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { OrderStatus } from '../store/schema.js';
@@ -95,5 +97,24 @@ describe('the refund transition table', () => {
     expect(refundMove('succeeded', 'failed', 'query')).toBeUndefined();
     expect(refundMove('failed', 'pending', 'refund')).toEqual(REFUND_TRANSITIONS[2]);
     expect(refundMove(undefined, 'pending', 'refund')).toEqual({});
+  });
+});
+
+describe('docs/architecture.md', () => {
+  it('draws exactly the edges of the code’s tables', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'architecture.md'), 'utf8');
+    const rows = [...doc.matchAll(/^\| `(\w+)`\s*\| `(\w+)`\s*\| (`[\w.]+`|—)\s*\|([^|]+)\|$/gm)].map((m) => ({
+      from: m[1],
+      to: m[2],
+      event: m[3] === '—' ? undefined : m[3]!.replaceAll('`', ''),
+      by: m[4]!.split(',').map((x) => x.trim()),
+    }));
+    const code = [...ORDER_TRANSITIONS, ...REFUND_TRANSITIONS].map((t) => ({
+      from: t.from,
+      to: t.to,
+      event: t.event,
+      by: [...t.by],
+    }));
+    expect(rows).toEqual(code);
   });
 });
