@@ -102,13 +102,18 @@ describe('the refund transition table', () => {
 
 describe('docs/architecture.md', () => {
   it('draws exactly the edges of the code’s tables', () => {
-    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'architecture.md'), 'utf8');
-    const rows = [...doc.matchAll(/^\| `(\w+)`\s*\| `(\w+)`\s*\| (`[\w.]+`|—)\s*\|([^|]+)\|$/gm)].map((m) => ({
-      from: m[1],
-      to: m[2],
-      event: m[3] === '—' ? undefined : m[3]!.replaceAll('`', ''),
-      by: m[4]!.split(',').map((x) => x.trim()),
-    }));
+    const doc = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', '..', 'docs', 'architecture.md'),
+      'utf8',
+    );
+    const rows = [...doc.matchAll(/^\| `(\w+)`\s*\| `(\w+)`\s*\| (`[\w.]+`|—)\s*\|([^|]+)\|$/gm)].map(
+      (m) => ({
+        from: m[1],
+        to: m[2],
+        event: m[3] === '—' ? undefined : m[3]!.replaceAll('`', ''),
+        by: m[4]!.split(',').map((x) => x.trim()),
+      }),
+    );
     const code = [...ORDER_TRANSITIONS, ...REFUND_TRANSITIONS].map((t) => ({
       from: t.from,
       to: t.to,
