@@ -98,7 +98,15 @@ export const paymentResource = z.object({
   updatedAt: z.string(),
   paidAt: z.string().optional(),
   refunds: z.array(refundSummary),
-  detail: z.string().optional().meta({ description: 'Why the outcome is unknown (202 answers)' }),
+  detail: z
+    .string()
+    .optional()
+    .meta({ description: 'Why the outcome is unknown (202), or why the record is stale' }),
+  stale: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'The upstream query failed: this is the stored record, not refreshed' }),
+  queryCode: z.string().optional().meta({ description: 'The code the failed upstream query answered' }),
 });
 
 export const refundResource = refundSummary.extend({
