@@ -10,6 +10,7 @@ import { hashApiKey, SCOPES, worstCaseRequestMs } from '@paystream/config';
 import { type Kysely, openDatabase } from '@paystream/db';
 import { SANDBOX_DEV_CREDENTIALS, sandboxControls } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STATUS_OF_WIRE } from '../src/__fixtures__/wire-status.js';
 import type { GatewaySchema } from '../src/store/schema.js';
 import { type RunningProcess, startGatewayProcess, startSandboxProcess } from './__fixtures__/processes.js';
 
@@ -58,15 +59,6 @@ const call = (url: string, method: string, path: string, body?: unknown, key?: s
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-
-const STATUS_OF_WIRE: Record<string, string> = {
-  PENDING: 'pending',
-  PAID: 'paid',
-  PARTIALLY_REFUNDED: 'partially_refunded',
-  REFUNDED: 'refunded',
-  CANCELED: 'canceled',
-  CLOSED: 'closed',
-};
 
 type Op = 'create' | 'refund' | 'cancel' | 'close';
 const OPS: Op[] = ['create', 'refund', 'cancel', 'close'];

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBody, type Harness, startHarness } from './__fixtures__/harness.js';
+import { STATUS_OF_WIRE } from './__fixtures__/wire-status.js';
 import type { OrderStatus } from './store/schema.js';
 
 let h: Harness;
@@ -112,15 +113,6 @@ const commands = [
     }),
   ),
 ];
-
-const STATUS_OF_WIRE: Record<string, OrderStatus> = {
-  PENDING: 'pending',
-  PAID: 'paid',
-  PARTIALLY_REFUNDED: 'partially_refunded',
-  REFUNDED: 'refunded',
-  CANCELED: 'canceled',
-  CLOSED: 'closed',
-};
 
 it('keeps every order moving forward, each event once, refunds equal to the aggregator’s', async () => {
   await fc.assert(

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { OrderStatus } from '../store/schema.js';
+import { ORDER_STATUSES, type OrderStatus } from '../store/schema.js';
 import {
   advance,
   isForward,
@@ -14,16 +14,7 @@ import {
   refundMove,
 } from './state-machine.js';
 
-const STATUSES: OrderStatus[] = [
-  'unknown',
-  'failed',
-  'pending',
-  'paid',
-  'partially_refunded',
-  'refunded',
-  'canceled',
-  'closed',
-];
+const STATUSES: readonly OrderStatus[] = ORDER_STATUSES;
 const OPERATIONS = ['create', 'query', 'notify', 'refund', 'cancel', 'close'] as const;
 
 describe('the order transition table', () => {

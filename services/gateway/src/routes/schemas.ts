@@ -3,6 +3,7 @@
 import { WALLETS } from '@paystream/codes';
 import { CURRENCIES, tryParseAmount } from '@paystream/money';
 import { z } from 'zod';
+import { ORDER_STATUSES } from '../store/schema.js';
 import { UPSTREAM_MAX_AMOUNT, UPSTREAM_MIN_AMOUNT } from './amounts.js';
 
 const AMOUNT_RANGE = 'must be between 0.02 and 60000.00 (the aggregator refuses others with -23)';
@@ -73,16 +74,7 @@ export const refundSummary = z.object({
 
 export const paymentResource = z.object({
   outTradeNo: z.string(),
-  status: z.enum([
-    'pending',
-    'paid',
-    'partially_refunded',
-    'refunded',
-    'canceled',
-    'closed',
-    'failed',
-    'unknown',
-  ]),
+  status: z.enum(ORDER_STATUSES),
   amount: amountSchema,
   currency: z.enum(CURRENCIES),
   wallet: z.enum(WALLETS),

@@ -2,15 +2,17 @@
  * Order status. Beyond the aggregator's: `failed` (create refused, nothing exists upstream) and
  * `unknown` (create timed out and a query could not yet tell whether the order exists).
  */
-export type OrderStatus =
-  | 'pending'
-  | 'paid'
-  | 'partially_refunded'
-  | 'refunded'
-  | 'canceled'
-  | 'closed'
-  | 'failed'
-  | 'unknown';
+export const ORDER_STATUSES = [
+  'pending',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'canceled',
+  'closed',
+  'failed',
+  'unknown',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface OrdersTable {
   out_trade_no: string;
