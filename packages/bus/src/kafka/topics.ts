@@ -22,14 +22,35 @@ export async function ensureTopics(
   created.set(admin, known);
   const missing = topics.filter((t) => !known.has(t));
   if (missing.length === 0) return;
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({
-      topic,
-      numPartitions: s.partitions ?? 6,
-      replicationFactor: s.replicationFactor ?? 1,
-      configEntries: [{ name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) }],
-    })),
-  });
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: s.partitions ?? 6,
+        replicationFactor: s.replicationFactor ?? 1,
+        configEntries: [{ name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) }],
+      })),
+    });
+  } catch (err) {
+    // kafkajs's wait for leaders retries only LEADER_NOT_AVAILABLE; a KRaft broker can answer
+    // UNKNOWN_TOPIC_OR_PARTITION for a topic it created a moment ago. The topic exists: wait for it.
+    if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err;
+    await waitForTopics(admin, missing);
+  }
   for (const t of missing) known.add(t);
+}
+
+/** Polls metadata until every topic has a leader for each partition (bounded: about 10 s). */
+async function waitForTopics(admin: Admin, topics: string[], attempts = 50): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (err) {
+      if (i >= attempts) throw err;
+    }
+    if (i >= attempts) throw new Error(`topics ${topics.join(', ')} have no leader after ${attempts} tries`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
