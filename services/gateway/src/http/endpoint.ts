@@ -45,8 +45,9 @@ export function endpoint<P extends z.ZodType, B extends z.ZodType>(
   return async (req, res, next) => {
     let claimed: { caller: string; key: string } | undefined;
     try {
-      const scopes: readonly Scope[] = typeof spec.scope === 'string' ? [spec.scope] : spec.scope;
-      const caller = scopes.map((scope) => requireScope(req, scope))[0]!;
+      const [first, ...more]: readonly Scope[] = typeof spec.scope === 'string' ? [spec.scope] : spec.scope;
+      const caller = requireScope(req, first!);
+      for (const scope of more) requireScope(req, scope);
       const params = spec.params ? spec.params.safeParse(req.params) : undefined;
       const errors: FieldError[] = params && !params.success ? fieldErrors(params.error) : [];
       let body: unknown;

@@ -90,15 +90,7 @@ export const paymentResource = z.object({
   updatedAt: z.string(),
   paidAt: z.string().optional(),
   refunds: z.array(refundSummary),
-  detail: z
-    .string()
-    .optional()
-    .meta({ description: 'Why the outcome is unknown (202), or why the record is stale' }),
-  stale: z
-    .literal(true)
-    .optional()
-    .meta({ description: 'The upstream query failed: this is the stored record, not refreshed' }),
-  queryCode: z.string().optional().meta({ description: 'The code the failed upstream query answered' }),
+  detail: z.string().optional().meta({ description: 'Why the outcome is unknown (202 answers)' }),
 });
 
 export const refundResource = refundSummary.extend({
