@@ -37,10 +37,13 @@ export async function startPlatform(): Promise<Platform> {
   });
   const platform: AllInOne = await startAllInOne(config, pino({ level: 'silent' }));
   const sandboxUrl = platform.sandbox!.url;
+  // The all-in-one has a development key only with its bundled sandbox, which this one runs.
+  if (!platform.devKey) throw new Error('the all-in-one started without a development key');
+  const devKey = platform.devKey;
   return {
     gatewayUrl: platform.gateway.url,
     sandboxUrl,
-    devKey: platform.devKey,
+    devKey,
     sandbox: sandboxControls(sandboxUrl),
     async sandboxOrder(outTradeNo) {
       const res = await fetch(`${sandboxUrl}/__sandbox/orders/${encodeURIComponent(outTradeNo)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, hashApiKey, loadConfig } from './index.js';
+import { ConfigError, hashApiKey, loadConfig, worstCaseRequestMs } from './index.js';
 
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -59,5 +59,28 @@ describe('loadConfig', () => {
       expect((err as Error).message).toContain('PAYSTREAM_API_KEYS');
       expect((err as Error).message).not.toContain(secret);
     }
+  });
+
+  it('tells an unset development key from one set empty, and refuses one beside a real upstream', () => {
+    expect(loadConfig({ PAYSTREAM_DEV_API_KEY: '' }).devApiKey).toBeNull();
+    expect(loadConfig({ PAYSTREAM_DEV_API_KEY: ' psk_x ' }).devApiKey).toBe('psk_x');
+    expect(() =>
+      loadConfig({
+        UPSTREAM_BASE_URL: 'https://pay.example',
+        UPSTREAM_USER_CONFIRM_KEY: 'u',
+        UPSTREAM_PRIVATE_KEY: 'p',
+        PAYSTREAM_DEV_API_KEY: 'psk_dev_local',
+      }),
+    ).toThrow('PAYSTREAM_DEV_API_KEY: is only honoured with the bundled sandbox');
+  });
+
+  it('gives shutdown the worst-case request (call + settling query) plus the flush by default', () => {
+    expect(worstCaseRequestMs(10_000)).toBe(21_000);
+    expect(loadConfig({}).shutdownTimeoutMs).toBe(26_000);
+    expect(loadConfig({ UPSTREAM_TIMEOUT_MS: '2000' }).shutdownTimeoutMs).toBe(10_000);
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '4000' }).shutdownTimeoutMs).toBe(4_000);
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '0' })).toThrow('SHUTDOWN_TIMEOUT_MS');
+    expect(loadConfig({}).sweepIntervalMs).toBe(30_000);
+    expect(loadConfig({ SWEEP_INTERVAL_MS: '500' }).sweepIntervalMs).toBe(500);
   });
 });

@@ -31,6 +31,21 @@ const positiveInt = (fallback: number, max: number) =>
       return n;
     });
 
+/** A whole number 1..max, or undefined when unset (the default is derived from other variables). */
+const positiveIntOrUnset = (max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number between 1 and ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
 const optionalText = z
   .string()
   .optional()
@@ -100,10 +115,15 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: url,
   NOTIFY_CLOCK_TOLERANCE_SECONDS: positiveInt(300, 3600),
   PAYSTREAM_API_KEYS: apiKeys,
-  PAYSTREAM_DEV_API_KEY: optionalText,
+  // Unset and empty differ here: empty turns the all-in-one's development key off.
+  PAYSTREAM_DEV_API_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v.trim() === '' ? null : v.trim())),
+  SWEEP_INTERVAL_MS: positiveInt(30_000, 3_600_000),
   EMBEDDED_BUS_FILE: optionalText,
   OUTBOX_POLL_INTERVAL_MS: positiveInt(200, 60_000),
-  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 300_000),
+  SHUTDOWN_TIMEOUT_MS: optionalText.pipe(positiveIntOrUnset(600_000)),
   LOG_LEVEL: logLevel,
 });
 
@@ -132,8 +152,13 @@ export interface PaystreamConfig {
   publicBaseUrl: string | undefined;
   notifyClockToleranceSeconds: number;
   apiKeys: ApiKeyEntry[];
-  /** Only the all-in-one honours it. */
-  devApiKey: string | undefined;
+  /**
+   * Only the all-in-one honours it, and only with the bundled sandbox. Undefined: unset (the
+   * all-in-one picks its default); null: set empty, which turns the development key off.
+   */
+  devApiKey: string | null | undefined;
+  /** How often the gateway settles stale intents by a query. */
+  sweepIntervalMs: number;
   embeddedBusFile: string | undefined;
   outboxPollIntervalMs: number;
   shutdownTimeoutMs: number;
@@ -166,6 +191,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
         message: 'is required when UPSTREAM_BASE_URL is set',
       });
   }
+  // The development key has every scope: it must never reach a deployment with a real aggregator.
+  if (e.UPSTREAM_BASE_URL !== undefined && typeof e.PAYSTREAM_DEV_API_KEY === 'string') {
+    problems.push({
+      variable: 'PAYSTREAM_DEV_API_KEY',
+      message: 'is only honoured with the bundled sandbox; unset it when UPSTREAM_BASE_URL is set',
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -190,9 +222,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     notifyClockToleranceSeconds: e.NOTIFY_CLOCK_TOLERANCE_SECONDS,
     apiKeys: e.PAYSTREAM_API_KEYS,
     devApiKey: e.PAYSTREAM_DEV_API_KEY,
+    sweepIntervalMs: e.SWEEP_INTERVAL_MS,
     embeddedBusFile: e.EMBEDDED_BUS_FILE,
     outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    // By default long enough for the worst-case request to finish, plus the final outbox flush.
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? worstCaseRequestMs(e.UPSTREAM_TIMEOUT_MS) + 5_000,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * The longest a gateway request can run: the upstream call to its deadline, then the settling
+ * query to its deadline, plus a second for the database. An intent or Idempotency-Key claim older
+ * than this belongs to a request that is over, or died with its process.
+ */
+export function worstCaseRequestMs(upstreamTimeoutMs: number): number {
+  return 2 * upstreamTimeoutMs + 1_000;
 }

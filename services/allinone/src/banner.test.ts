@@ -1,14 +1,18 @@
 import { expect, it } from 'vitest';
 import { banner } from './banner.js';
 
+const base = {
+  gatewayUrl: 'http://127.0.0.1:8080',
+  demoNo: 'demo-1',
+  bus: 'embedded',
+  database: '.data/paystream.sqlite',
+};
+
 it('prints the URLs, the dev key and a curl for each step', () => {
   const text = banner({
-    gatewayUrl: 'http://127.0.0.1:8080',
-    sandboxUrl: 'http://127.0.0.1:8081',
+    ...base,
+    upstream: { kind: 'sandbox', url: 'http://127.0.0.1:8081' },
     devKey: 'psk_dev_local',
-    demoNo: 'demo-1',
-    bus: 'embedded',
-    database: '.data/paystream.sqlite',
   });
   expect(text).toContain("-H 'Authorization: Bearer psk_dev_local'");
   expect(text).toContain('curl -s -X POST http://127.0.0.1:8081/__sandbox/orders/demo-1/pay');
@@ -17,4 +21,16 @@ it('prints the URLs, the dev key and a curl for each step', () => {
     "curl -s 'http://127.0.0.1:8080/plugins/accounting/journal?outTradeNo=demo-1' -H 'Authorization: Bearer psk_dev_local'",
   );
   expect(text.match(/curl /g)).toHaveLength(9);
+});
+
+it('says when it talks to the real aggregator, and offers no key and no sandbox flow', () => {
+  const text = banner({
+    ...base,
+    upstream: { kind: 'aggregator', url: 'https://pay.example' },
+    devKey: undefined,
+  });
+  expect(text).toContain('upstream     https://pay.example   (the REAL aggregator');
+  expect(text).not.toContain('sandbox  ');
+  expect(text).not.toContain('psk_');
+  expect(text).not.toContain('curl ');
 });

@@ -15,6 +15,17 @@ import { banner } from './banner.js';
 /** The development key `make start` accepts when PAYSTREAM_DEV_API_KEY is unset. */
 export const DEFAULT_DEV_API_KEY = 'psk_dev_local';
 
+/**
+ * The development key, if any: only with the bundled sandbox (a real aggregator moves real money),
+ * only when no production keys are configured unless it is set explicitly, and never when
+ * PAYSTREAM_DEV_API_KEY is set empty.
+ */
+export function developmentKey(config: PaystreamConfig): string | undefined {
+  if (config.upstream.baseUrl !== undefined || config.devApiKey === null) return undefined;
+  if (config.devApiKey !== undefined) return config.devApiKey;
+  return config.apiKeys.length > 0 ? undefined : DEFAULT_DEV_API_KEY;
+}
+
 export interface AllInOne {
   gateway: RunningGateway;
   /** Absent when UPSTREAM_BASE_URL points elsewhere. */
@@ -23,7 +34,8 @@ export interface AllInOne {
   /** The plugin host (accounting), in-process; its routes answer on the gateway's port. */
   plugins: PluginHost;
   registry: Registry;
-  devKey: string;
+  /** Absent outside the bundled sandbox, or when turned off. */
+  devKey: string | undefined;
   banner: string;
   /** Graceful: the gateway drains and flushes its outbox, then the bus and the sandbox stop. */
   close(): Promise<void>;
@@ -70,8 +82,8 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
     },
     { fromBeginning: false },
   );
-  const devKey = config.devApiKey ?? DEFAULT_DEV_API_KEY;
-  const devKeys = [{ caller: 'dev', sha256: hashApiKey(devKey), scopes: [...SCOPES] }];
+  const devKey = developmentKey(config);
+  const devKeys = devKey ? [{ caller: 'dev', sha256: hashApiKey(devKey), scopes: [...SCOPES] }] : [];
   const gateway = await startGateway({
     config,
     upstreamBaseUrl,
@@ -102,7 +114,7 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
   );
   const text = banner({
     gatewayUrl: gateway.url,
-    sandboxUrl: sandbox?.url ?? upstreamBaseUrl,
+    upstream: sandbox ? { kind: 'sandbox', url: sandbox.url } : { kind: 'aggregator', url: upstreamBaseUrl },
     devKey,
     demoNo: `demo-${Date.now().toString(36)}`,
     bus:

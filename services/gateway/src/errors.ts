@@ -49,8 +49,8 @@ export class PayloadTooLargeError extends GatewayError {
 }
 
 export class UnsupportedMediaTypeError extends GatewayError {
-  constructor() {
-    super(415, `${TYPE}unsupported-media-type`, 'Unsupported media type', 'Send application/json');
+  constructor(message = 'Send application/json', options?: ErrorOptions) {
+    super(415, `${TYPE}unsupported-media-type`, 'Unsupported media type', message, options);
   }
 }
 
@@ -74,8 +74,19 @@ export class NotFoundError extends GatewayError {
 
 /** Same Idempotency-Key with another body, or while the first request is still running. */
 export class IdempotencyConflictError extends GatewayError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Seconds until a retry can succeed, when the first request is still running. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(409, `${TYPE}idempotency-conflict`, 'Idempotency conflict', message);
+  }
+}
+
+/** The client went away before its request was read: nobody to answer, nothing changed. */
+export class ClientAbortedError extends GatewayError {
+  constructor(options?: ErrorOptions) {
+    super(499, `${TYPE}client-aborted`, 'Client closed request', 'The client aborted the request', options);
   }
 }
 

@@ -1,9 +1,9 @@
 // The notify callback is verified on the raw body before anything is recorded; forged, stale,
-// malformed and replayed callbacks are refused and counted.
-import { formatWireTimestamp, hmacSha256Signer } from '@paystream/upstream-client';
-import { SANDBOX_DEV_CREDENTIALS } from '@paystream/upstream-sandbox';
+// malformed callbacks are refused and counted; a redelivered one is acknowledged and recorded once.
+import { formatWireTimestamp } from '@paystream/upstream-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, type Harness, startHarness } from './__fixtures__/harness.js';
+import { notification } from './__fixtures__/notification.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,31 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-function notification(
-  outTradeNo: string,
-  over: Record<string, unknown> = {},
-  key = SANDBOX_DEV_CREDENTIALS.privateKey,
-) {
-  const params: Record<string, unknown> = {
-    notify_id: `n-${outTradeNo}-${Math.random()}`,
-    notify_type: 'TRADE_SUCCESS',
-    out_trade_no: outTradeNo,
-    trade_no: `T${outTradeNo}`,
-    status: 'PAID',
-    transaction_amount: '10.00',
-    currency: 'HKD',
-    paytype: 'WeChat',
-    wallet: 'WECHATHK',
-    paid_at: new Date().toISOString(),
-    User_Confirm_Key: SANDBOX_DEV_CREDENTIALS.userConfirmKey,
-    timestamp: formatWireTimestamp(new Date()),
-    sign_type: 'HMAC-SHA256',
-    ...over,
-  };
-  params.sign = hmacSha256Signer.sign(params, key);
-  return params;
-}
 
 const send = (body: unknown) =>
   h.http
@@ -56,16 +31,17 @@ async function pendingOrder() {
 }
 
 describe('POST /v1/notifications/upstream', () => {
-  it('records a genuine callback once and refuses its replay', async () => {
+  it('records a genuine callback once and acknowledges its redelivery without recording it again', async () => {
     const no = await pendingOrder();
     const body = notification(no);
     const first = await send(body);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ code: '00', msg: 'SUCCESS' });
-    const before = await rejected('replay');
+    const outbox = await h.outboxCount();
     const replay = await send(body);
-    expect(replay.status).toBe(409);
-    expect(await rejected('replay')).toBe(before + 1);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ code: '00', msg: 'SUCCESS' });
+    expect(await h.outboxCount()).toBe(outbox);
     expect((await h.eventsFor(no)).map((e) => e.type)).toEqual(['payment.created', 'payment.succeeded']);
   });
 

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { type Tracer, trace } from '@opentelemetry/api';
-import type { ApiKeyEntry } from '@paystream/config';
+import { type ApiKeyEntry, worstCaseRequestMs } from '@paystream/config';
 import { type Kysely, sql } from '@paystream/db';
 import { type Logger, silentLogger } from '@paystream/logger';
 import { httpRequestsCounter, notificationsRejectedCounter, upstreamMetrics } from '@paystream/telemetry';
@@ -8,7 +8,7 @@ import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-cl
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { NotFoundError } from './errors.js';
-import { ApiKeyStore, authenticate } from './http/auth.js';
+import { ApiKeyStore } from './http/auth.js';
 import { IdempotencyStore } from './http/idempotency.js';
 import { problemMiddleware } from './http/problem.js';
 import { httpTracing } from './http/tracing.js';
@@ -17,6 +17,7 @@ import { OrderLock } from './payments/order-lock.js';
 import { type EnqueueEvents, Recorder } from './payments/recorder.js';
 import { RefundService } from './payments/refunds.js';
 import { PaymentService } from './payments/service.js';
+import { IntentSweeper } from './payments/sweeper.js';
 import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { notificationsRouter } from './routes/notifications.js';
 import { openApiDocument } from './routes/openapi.js';
@@ -55,10 +56,23 @@ export interface GatewayDeps {
   bodyLimit?: string;
   /** CloudEvents `source`. Default /paystream/gateway. */
   eventSource?: string;
+  /** The upstream client's whole-call deadline. Default 10000; sets when an intent is stale. */
+  upstreamTimeoutMs?: number;
+}
+
+/** The app and the intent sweeper its process runs (start-up and periodic). */
+export interface Gateway {
+  app: Express;
+  sweeper: IntentSweeper;
 }
 
 /** Builds the gateway's Express app without listening (supertest it, or pass it to http.createServer). */
 export function createServer(deps: GatewayDeps): Express {
+  return createGateway(deps).app;
+}
+
+/** The app plus its intent sweeper (which `startGateway` starts and stops). */
+export function createGateway(deps: GatewayDeps): Gateway {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
   const tracer = deps.tracer ?? trace.getTracer('@paystream/gateway');
@@ -83,7 +97,9 @@ export function createServer(deps: GatewayDeps): Express {
     now,
     lock,
   });
-  const idempotency = new IdempotencyStore(deps.db, now);
+  const staleAfterMs = worstCaseRequestMs(deps.upstreamTimeoutMs ?? 10_000);
+  const idempotency = new IdempotencyStore(deps.db, now, staleAfterMs);
+  const sweeper = new IntentSweeper({ db: deps.db, payments, refunds, staleAfterMs, now, logger });
   const keys = new ApiKeyStore(deps.apiKeys);
   if (keys.size === 0) logger.warn({}, 'no API keys configured: every /v1/payments request will be refused');
 
@@ -103,15 +119,10 @@ export function createServer(deps: GatewayDeps): Express {
     res.json(openapi);
   });
   app.use('/v1/notifications', notificationsRouter({ notifications, bodyLimit }));
-  app.use(
-    '/v1/payments',
-    authenticate(keys),
-    express.json({ limit: bodyLimit, strict: true }),
-    paymentsRouter({ payments, refunds, idempotency }),
-  );
+  app.use('/v1/payments', paymentsRouter({ payments, refunds, idempotency, keys, bodyLimit }));
   app.use((req, _res, next) => next(new NotFoundError(`No route ${req.method} ${req.path}`)));
   app.use(problemMiddleware(logger));
-  return app;
+  return { app, sweeper };
 }
 
 /** Whether something accepts TCP connections at the URL's host and port. */

@@ -6,7 +6,8 @@ import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createUpstreamClient, type UpstreamCredentials } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';
 import { prepareDatabase } from './database.js';
-import { createServer, type GatewayLogger } from './server.js';
+import type { SweepResult } from './payments/sweeper.js';
+import { createGateway, type GatewayLogger } from './server.js';
 import type { GatewaySchema } from './store/schema.js';
 
 export interface StartGatewayOptions {
@@ -30,7 +31,13 @@ export interface RunningGateway {
   bus: EventBus;
   relay: OutboxRelay;
   database: Database<GatewaySchema>;
-  /** Graceful: stops accepting, lets in-flight requests finish, flushes the outbox, closes everything. */
+  /** Settles stale intents now (it also runs at start-up and every SWEEP_INTERVAL_MS). */
+  sweep(): Promise<SweepResult>;
+  /**
+   * Graceful: stops accepting, lets in-flight requests finish (each at most the worst-case request
+   * time), flushes the outbox, closes everything. Cut short, it leaves only recorded intents, which
+   * the next start-up sweep settles.
+   */
   close(): Promise<void>;
 }
 
@@ -65,7 +72,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   let port = config.port;
-  const app = createServer({
+  const { app, sweeper } = createGateway({
     db: database.db,
     upstream,
     upstreamCredentials: opts.upstreamCredentials,
@@ -76,6 +83,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     notifyUrl: () => `${config.publicBaseUrl ?? `http://127.0.0.1:${port}`}/v1/notifications/upstream`,
     registry,
     notifyClockToleranceSeconds: config.notifyClockToleranceSeconds,
+    upstreamTimeoutMs: config.upstream.timeoutMs,
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.tracer ? { tracer: opts.tracer } : {}),
   });
@@ -85,6 +93,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : config.port;
   relay.start();
+  // Settles what a crash or a forced shutdown left (start-up), then keeps settling periodically.
+  sweeper.start(config.sweepIntervalMs);
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -93,6 +103,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await sweeper.stop();
       await relay.stop();
       // Whatever the last requests recorded goes out before the bus closes.
       await relay.flush().catch((err: unknown) => {
@@ -107,5 +118,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     })();
     return closing;
   };
-  return { url: `http://${config.host}:${port}`, port, server, bus, relay, database, close };
+  return {
+    url: `http://${config.host}:${port}`,
+    port,
+    server,
+    bus,
+    relay,
+    database,
+    sweep: () => sweeper.sweep(),
+    close,
+  };
 }

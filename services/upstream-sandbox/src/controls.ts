@@ -2,7 +2,7 @@ import express, { type Response, type Router } from 'express';
 import type { z } from 'zod';
 import { type FaultQueue, faultSchema } from './faults.js';
 import type { Notifier } from './notify.js';
-import { paySchema } from './schemas.js';
+import { lagSchema, paySchema } from './schemas.js';
 import type { SandboxState } from './state.js';
 import { orderView } from './view.js';
 
@@ -45,6 +45,29 @@ export function sandboxControls(ctx: ControlsContext): Router {
     const notify =
       parsed.data.notify === false || !merchant ? undefined : await ctx.notifier.deliver(order, merchant);
     res.json({ order: orderView(order), notify });
+  });
+
+  router.post('/orders/:outTradeNo/notify', async (req, res) => {
+    const order = ctx.state.orders.get(req.params.outTradeNo);
+    const merchant = order && ctx.state.merchants.get(order.userConfirmKey);
+    if (!order || !merchant) return problem(res, 404, 'Order does not exist');
+    const notify = ctx.notifier.redeliver(order, merchant);
+    if (!notify) return problem(res, 409, 'No notify was sent for this order yet');
+    res.json({ notify: await notify });
+  });
+
+  router.post('/orders/:outTradeNo/lag', (req, res) => {
+    const parsed = lagSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return invalid(res, parsed.error);
+    const order = ctx.state.orders.get(req.params.outTradeNo);
+    if (!order) return problem(res, 404, 'Order does not exist');
+    order.lagQueries = parsed.data.times;
+    res.status(204).end();
+  });
+
+  router.delete('/orders/:outTradeNo', (req, res) => {
+    if (!ctx.state.forget(req.params.outTradeNo)) return problem(res, 404, 'Order does not exist');
+    res.status(204).end();
   });
 
   router.get('/orders/:outTradeNo', (req, res) => {

@@ -28,9 +28,16 @@ export class Notifier {
   /** Delivers once now and, if that fails, schedules the retries; resolves with the first attempt. */
   async deliver(order: SandboxOrder, merchant: SandboxMerchant): Promise<NotifyAttempt> {
     const notifyId = randomUUID();
+    order.lastNotifyId = notifyId;
     const first = await this.attempt(order, merchant, notifyId);
     if (!delivered(first)) this.scheduleRetry(order, merchant, notifyId, 0);
     return first;
+  }
+
+  /** Sends the last callback again, same notify_id, once (no retries): a redelivery. */
+  redeliver(order: SandboxOrder, merchant: SandboxMerchant): Promise<NotifyAttempt> | undefined {
+    if (!order.lastNotifyId) return undefined;
+    return this.attempt(order, merchant, order.lastNotifyId);
   }
 
   /** Stops pending retries. */

@@ -127,7 +127,15 @@ function query(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   if (p.querytype !== QUERY_TYPE) return answer('19');
   const order = orderFor(p, ctx);
   if (isAnswer(order)) return order;
-  if (p.refund_no === undefined) return answer('00', undefined, orderView(order));
+  if (p.refund_no === undefined) {
+    if (order.lagQueries) {
+      // A lagging replica: the order as it was when created, before any payment or refund.
+      order.lagQueries -= 1;
+      const { paidAt: _p, canceledAt: _c, closedAt: _d, ...created } = order;
+      return answer('00', undefined, orderView({ ...created, status: 'PENDING', refunds: [] }));
+    }
+    return answer('00', undefined, orderView(order));
+  }
   const refund = order.refunds.find((r) => r.refundNo === p.refund_no);
   if (refund) return answer('00', undefined, refundView(order, refund));
   if (ctx.state.refundOwners.has(p.refund_no)) return answer('53');

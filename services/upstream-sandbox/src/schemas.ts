@@ -62,6 +62,9 @@ export const orderRefSchema = z
 
 export const paySchema = z.object({ notify: z.boolean().optional() }).strict();
 
+/** `POST /__sandbox/orders/{no}/lag`: how many of the next queries answer the order as created. */
+export const lagSchema = z.object({ times: z.number().int().min(1).max(10_000).default(1) }).strict();
+
 /** The field paths of a failed parse, for the 06 message (never the values: they may be secret). */
 export function issuePaths(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? i.path.join('.') : (i.message ?? 'body'))).join(', ');

@@ -48,6 +48,10 @@ export interface SandboxOrder {
   closedAt?: Date;
   refunds: SandboxRefund[];
   notifyAttempts: NotifyAttempt[];
+  /** The notify_id of the last callback sent, for a redelivery. */
+  lastNotifyId?: string;
+  /** Queries left that answer the order as it was created (a lagging replica; a control sets it). */
+  lagQueries?: number;
 }
 
 /** Everything the sandbox remembers. In memory only: a restart is a fresh aggregator. */
@@ -77,6 +81,14 @@ export class SandboxState {
       if (left <= 0) this.inFlight.delete(key);
       else this.inFlight.set(key, left);
     };
+  }
+
+  /** Forgets one order and its refund numbers, as an aggregator that lost them would. */
+  forget(outTradeNo: string): boolean {
+    const order = this.orders.get(outTradeNo);
+    if (!order) return false;
+    for (const r of order.refunds) this.refundOwners.delete(r.refundNo);
+    return this.orders.delete(outTradeNo);
   }
 
   /** Forgets every order and refund (merchants stay). */

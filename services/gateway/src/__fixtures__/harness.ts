@@ -18,6 +18,7 @@ import {
   type RunningSandbox,
   SANDBOX_DEV_CREDENTIALS,
   type SandboxControls,
+  type StartSandboxOptions,
   sandboxControls,
   startSandbox,
 } from '@paystream/upstream-sandbox';
@@ -25,13 +26,18 @@ import type { Express } from 'express';
 import { Registry } from 'prom-client';
 import supertest from 'supertest';
 import { prepareDatabase } from '../database.js';
-import { createServer, type GatewayLogger } from '../server.js';
+import type { SweepResult } from '../payments/sweeper.js';
+import { createGateway, type GatewayLogger } from '../server.js';
 import type { GatewaySchema } from '../store/schema.js';
 
 export const FULL_KEY = 'psk_test_full_0123456789';
 export const ROTATED_KEY = 'psk_test_rotated_abcdef';
 export const READ_KEY = 'psk_test_read_only_xyz';
 export const OTHER_CALLER_KEY = 'psk_test_other_caller_1';
+/** Creates and closes payments, but may not move money back (no refunds:write). */
+export const WRITE_ONLY_KEY = 'psk_test_write_only_42';
+/** The checkout caller's reporting key: reads only. */
+export const CHECKOUT_READ_KEY = 'psk_test_checkout_read_7';
 
 export const API_KEYS = [
   {
@@ -50,6 +56,8 @@ export const API_KEYS = [
     sha256: hashApiKey(OTHER_CALLER_KEY),
     scopes: ['payments:read', 'payments:write', 'refunds:write'],
   },
+  { caller: 'checkout', sha256: hashApiKey(WRITE_ONLY_KEY), scopes: ['payments:read', 'payments:write'] },
+  { caller: 'checkout', sha256: hashApiKey(CHECKOUT_READ_KEY), scopes: ['payments:read'] },
 ] as const;
 
 export interface HarnessOptions {
@@ -57,6 +65,8 @@ export interface HarnessOptions {
   database: 'sqlite' | 'postgres';
   /** The gateway's upstream deadline. Short, so timeout faults resolve fast. */
   upstreamTimeoutMs?: number;
+  /** Sandbox options beyond the harness's (e.g. a short notify timeout). */
+  sandbox?: Partial<StartSandboxOptions>;
 }
 
 export interface LogLine {
@@ -82,6 +92,12 @@ export interface Harness {
   eventsFor(outTradeNo: string): Promise<PaystreamEvent[]>;
   outboxCount(): Promise<number>;
   fault: SandboxControls['fault'];
+  /** Every sandbox control (lag, forget, redeliver, order). */
+  controls: SandboxControls;
+  /** A client signed as the gateway's merchant, for calls that bypass the gateway. */
+  upstream: UpstreamClient;
+  /** Settles stale intents now (what the sweeper does periodically). */
+  sweep(): Promise<SweepResult>;
   pay(outTradeNo: string): Promise<PayAnswer>;
   /** POST with the full key and JSON body. */
   post(path: string, body?: unknown, headers?: Record<string, string>): supertest.Test;
@@ -107,7 +123,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     error: log('error'),
   };
 
-  const sandbox = await startSandbox({ port: 0, notifyRetryDelaysMs: [20, 40] });
+  const sandbox = await startSandbox({ port: 0, notifyRetryDelaysMs: [20, 40], ...opts.sandbox });
   const controls = sandboxControls(sandbox.url);
   const testDb: TestDatabase = await createTestDatabase(opts.database);
   const database: Database<GatewaySchema> = openDatabase<GatewaySchema>({ url: testDb.url });
@@ -134,7 +150,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     logger,
   });
   let port = 0;
-  const app = createServer({
+  const { app, sweeper } = createGateway({
     db: database.db,
     upstream,
     upstreamCredentials: SANDBOX_DEV_CREDENTIALS,
@@ -145,6 +161,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     notifyUrl: () => `http://127.0.0.1:${port}/v1/notifications/upstream`,
     registry,
     logger,
+    upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 400,
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -196,6 +213,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       return Number(row.n);
     },
     fault: (input) => controls.fault(input),
+    controls,
+    upstream,
+    sweep: () => sweeper.sweep(),
     pay: (outTradeNo) => controls.pay(outTradeNo),
     post(path, body, headers = {}) {
       const req = http.post(path).set('authorization', `Bearer ${FULL_KEY}`);

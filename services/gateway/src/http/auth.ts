@@ -46,7 +46,8 @@ export class ApiKeyStore {
 export function authenticate(store: ApiKeyStore): RequestHandler {
   return (req, _res, next) => {
     const header = req.get('authorization') ?? '';
-    const match = /^Bearer ([\x21-\x7e]{1,256})$/.exec(header);
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
+    const match = /^Bearer +([\x21-\x7e]{1,256})$/i.exec(header);
     if (!match) return next(new UnauthorizedError('Send Authorization: Bearer <api key>'));
     const caller = store.authenticate(match[1]!);
     if (!caller) return next(new UnauthorizedError('The API key is not valid'));

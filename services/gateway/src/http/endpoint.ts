@@ -25,7 +25,8 @@ export function fieldErrors(error: z.ZodError, where?: string): FieldError[] {
 }
 
 export interface EndpointSpec<P extends z.ZodType, B extends z.ZodType> {
-  scope: Scope;
+  /** Every scope the caller must hold. */
+  scope: Scope | readonly Scope[];
   params?: P;
   body?: B;
   run(input: { caller: Caller; params: z.output<P>; body: z.output<B>; req: Request }): Promise<Answer>;
@@ -44,7 +45,9 @@ export function endpoint<P extends z.ZodType, B extends z.ZodType>(
   return async (req, res, next) => {
     let claimed: { caller: string; key: string } | undefined;
     try {
-      const caller = requireScope(req, spec.scope);
+      const [first, ...more]: readonly Scope[] = typeof spec.scope === 'string' ? [spec.scope] : spec.scope;
+      const caller = requireScope(req, first!);
+      for (const scope of more) requireScope(req, scope);
       const params = spec.params ? spec.params.safeParse(req.params) : undefined;
       const errors: FieldError[] = params && !params.success ? fieldErrors(params.error) : [];
       let body: unknown;

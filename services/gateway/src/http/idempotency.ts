@@ -42,27 +42,25 @@ function canonicalJson(value: unknown): string {
 /**
  * Idempotency-Key handling: the first request with a key claims it (a row with status 0), runs,
  * and stores its answer. The same key with the same request replays that answer; with another
- * request, or while the first is still running, it is a 409.
+ * request it is a 409; while the first is still running, a 409 with Retry-After. A claim older
+ * than the worst-case request time belongs to a request that died with its process: the retry
+ * takes it over and runs again, and the run settles whatever intent that request left by a query.
  */
 export class IdempotencyStore {
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
+    /** How long a request can possibly run (upstream deadline plus its settling query). */
+    private readonly staleAfterMs: number,
   ) {}
 
   /** Claims the key, or returns the stored answer to replay. */
   async claim(caller: string, key: string, hash: string): Promise<StoredAnswer | undefined> {
+    const now = this.now();
     try {
       await this.db
         .insertInto('gateway_idempotency')
-        .values({
-          caller,
-          key,
-          request_hash: hash,
-          status: 0,
-          body: null,
-          created_at: this.now().toISOString(),
-        })
+        .values({ caller, key, request_hash: hash, status: 0, body: null, created_at: now.toISOString() })
         .execute();
       return undefined;
     } catch (err) {
@@ -76,10 +74,25 @@ export class IdempotencyStore {
       if (row.request_hash !== hash) {
         throw new IdempotencyConflictError('This Idempotency-Key was used with a different request');
       }
-      if (row.status === 0) {
-        throw new IdempotencyConflictError('A request with this Idempotency-Key is still being processed');
+      if (row.status !== 0)
+        return { status: row.status, body: row.body === null ? null : JSON.parse(row.body) };
+      const age = now.getTime() - Date.parse(row.created_at);
+      if (age >= this.staleAfterMs) {
+        // Only one retry wins the takeover: the update matches the claim it read.
+        const taken = await this.db
+          .updateTable('gateway_idempotency')
+          .set({ created_at: now.toISOString() })
+          .where('caller', '=', caller)
+          .where('key', '=', key)
+          .where('status', '=', 0)
+          .where('created_at', '=', row.created_at)
+          .executeTakeFirst();
+        if (Number(taken.numUpdatedRows) === 1) return undefined;
       }
-      return { status: row.status, body: row.body === null ? null : JSON.parse(row.body) };
+      throw new IdempotencyConflictError(
+        'A request with this Idempotency-Key is still being processed',
+        Math.max(1, Math.ceil((this.staleAfterMs - Math.max(0, age)) / 1000)),
+      );
     }
   }
 

@@ -1,11 +1,14 @@
 import type { ErrorRequestHandler } from 'express';
 import {
+  ClientAbortedError,
   ConflictError,
   GatewayError,
+  IdempotencyConflictError,
   MalformedJsonError,
   NotificationRejectedError,
   PayloadTooLargeError,
   UnauthorizedError,
+  UnsupportedMediaTypeError,
   UpstreamRejectedError,
   ValidationError,
 } from '../errors.js';
@@ -65,16 +68,40 @@ export function toProblem(err: unknown, instance?: string): Problem {
   return problem;
 }
 
-/** body-parser's errors, as the gateway's own classes. */
+/** Errors of Express, its router and body-parser, as the gateway's own classes. */
 function fromExpress(err: unknown): unknown {
-  const e = err as { type?: string; limit?: number } | undefined;
-  if (e?.type === 'entity.parse.failed') return new MalformedJsonError({ cause: err });
-  if (e?.type === 'entity.too.large')
-    return new PayloadTooLargeError(`${e.limit ?? ''} bytes`, { cause: err });
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
+  if (err instanceof GatewayError) return err;
+  // The router could not percent-decode a path parameter (`GET /v1/payments/%`).
+  if (err instanceof URIError) {
     return new ValidationError(
-      [{ field: '(body)', message: 'unsupported encoding' }],
-      'Unsupported encoding',
+      [{ field: 'path', message: 'is not valid percent-encoding' }],
+      'The path is not valid',
+      {
+        cause: err,
+      },
+    );
+  }
+  const e = err as { type?: string; limit?: number; encoding?: string; status?: unknown } | undefined;
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new MalformedJsonError({ cause: err });
+    case 'entity.too.large':
+      return new PayloadTooLargeError(`${e.limit ?? ''} bytes`, { cause: err });
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('Send the body uncompressed (Content-Encoding: identity)', {
+        cause: err,
+      });
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('Send the body in UTF-8', { cause: err });
+    case 'request.aborted':
+      return new ClientAbortedError({ cause: err });
+  }
+  // Anything else body-parser refuses (a corrupt compressed body, a length that lies) is the
+  // client's fault: http-errors gives it a 4xx status.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new ValidationError(
+      [{ field: '(body)', message: 'could not be read' }],
+      'The request body could not be read',
       {
         cause: err,
       },
@@ -92,17 +119,25 @@ export function sendProblem(res: import('express').Response, problem: Problem): 
 }
 
 /** The single middleware that maps errors to HTTP answers. */
-export function problemMiddleware(log: { error(obj: object, msg?: string): void }): ErrorRequestHandler {
+export function problemMiddleware(log: {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const problem = toProblem(err, req.originalUrl);
-    if (problem.status >= 500 && !(err instanceof UpstreamRejectedError)) {
-      // Class name and message only: errors from drivers can quote parameters.
-      log.error(
-        { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
-        'request failed',
-      );
+    // Class name and message only: errors from drivers can quote parameters.
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (fromExpress(err) instanceof ClientAbortedError) {
+      // Nobody is left to answer.
+      log.warn({ error }, 'client aborted the request');
+      return;
     }
+    if (problem.status >= 500 && !(err instanceof UpstreamRejectedError))
+      log.error({ error }, 'request failed');
     if (res.headersSent) return;
+    if (err instanceof IdempotencyConflictError && err.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    }
     sendProblem(res, problem);
   };
 }

@@ -8,9 +8,9 @@ import type { Counter } from 'prom-client';
 import { NotificationRejectedError } from '../errors.js';
 import type { Db } from '../store/orders.js';
 import { findOrder } from '../store/orders.js';
+import { moveOrder } from './observe.js';
 import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
-import { transitionEvents } from './service.js';
 
 export interface NotificationServiceDeps {
   db: Db;
@@ -23,6 +23,9 @@ export interface NotificationServiceDeps {
   lock: OrderLock;
 }
 
+/** The acknowledgement the aggregator expects. */
+const ACK = { status: 200, body: { code: '00', msg: 'SUCCESS' } } as const;
+
 const REASON_OF_CODE: Record<string, string> = {
   '-13': 'malformed',
   '13': 'bad_timestamp',
@@ -32,7 +35,8 @@ const REASON_OF_CODE: Record<string, string> = {
 
 /**
  * The aggregator's notify callback: verified on the raw body (signature, clock window) before
- * anything is read or recorded; a replayed notify_id is refused. Each refusal is counted.
+ * anything is read or recorded; forged and stale callbacks are refused and counted. A redelivered
+ * notify_id is acknowledged again and recorded once.
  */
 export class NotificationService {
   constructor(private readonly deps: NotificationServiceDeps) {}
@@ -53,23 +57,24 @@ export class NotificationService {
   }
 
   private async record(n: UpstreamNotification): Promise<{ status: number; body: unknown }> {
+    // Already recorded: the aggregator missed our answer (a timeout, say) and sends it again.
+    // Acknowledging is what stops the redelivery; nothing is recorded twice.
+    if (await this.seen(n.notifyId)) return ACK;
     const order = await findOrder(this.deps.db, n.outTradeNo);
     if (!order) throw this.refuse('unknown_order', 'no such order', '31', 404);
-    if (order.amount_minor !== n.amount || order.currency !== n.currency) {
-      throw this.refuse('mismatch', 'amount or currency differs from the order', undefined, 400);
+    if (order.amount_minor !== n.amount || order.currency !== n.currency || order.wallet !== n.wallet) {
+      throw this.refuse('mismatch', 'amount, currency or wallet differs from the order', undefined, 400);
     }
     const now = this.deps.recorder.now();
+    const moved = moveOrder(order, 'paid', 'notify', now);
     try {
-      const events = transitionEvents(order.status, 'paid', 'notify');
       await this.deps.recorder.commit(
         {
-          ...order,
-          status: events.some((e) => e.type === 'payment.succeeded') ? 'paid' : order.status,
-          upstream_trade_no: n.upstreamTradeNo,
+          ...moved.order,
+          upstream_trade_no: order.upstream_trade_no ?? n.upstreamTradeNo,
           paid_at: order.paid_at ?? n.paidAt,
-          updated_at: now,
         },
-        events,
+        moved.events,
         undefined,
         async (trx) => {
           await trx
@@ -79,11 +84,19 @@ export class NotificationService {
         },
       );
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw this.refuse('replay', 'this notification was already received', undefined, 409);
-      throw err;
+      // Another instance recorded it meanwhile.
+      if (!isUniqueViolation(err)) throw err;
     }
-    return { status: 200, body: { code: '00', msg: 'SUCCESS' } };
+    return ACK;
+  }
+
+  private async seen(notifyId: string): Promise<boolean> {
+    const row = await this.deps.db
+      .selectFrom('gateway_notifications')
+      .select('notify_id')
+      .where('notify_id', '=', notifyId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   private refuse(reason: string, message: string, code?: string, status = 401): NotificationRejectedError {

@@ -33,17 +33,14 @@ export class Recorder {
   }
 
   async commit(
-    order: Omit<Order, 'sequence'>,
+    order: Omit<Order, 'sequence'> & { sequence?: number },
     events: readonly EventSpec[],
     refund?: Refund,
     extra?: (trx: Trx) => Promise<void>,
-    /** Return false to leave an existing row as it is (the events are still recorded). */
-    overwrite?: (current: Order) => boolean,
   ): Promise<{ order: Order; events: PaystreamEvent[] }> {
     return this.deps.db.transaction().execute(async (trx) => {
       await extra?.(trx);
-      const current = overwrite ? await findOrder(trx, order.out_trade_no) : undefined;
-      if (!current || overwrite?.(current) !== false) await saveOrder(trx, order);
+      await saveOrder(trx, order);
       if (refund) await saveRefund(trx, refund);
       let built: PaystreamEvent[] = [];
       if (events.length > 0) {

@@ -5,6 +5,8 @@ import { ConflictError, NotFoundError, UpstreamRejectedError } from '../errors.j
 import { type Db, findOrder, listRefunds, type Order } from '../store/orders.js';
 import type { OrderStatus } from '../store/schema.js';
 import type { EventSpec } from './events.js';
+import { failpoint } from './failpoint.js';
+import { moveOrder, observeState, STATUS_OF } from './observe.js';
 import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
 import { paymentView } from './views.js';
@@ -34,33 +36,13 @@ export interface PaymentServiceDeps {
   lock: OrderLock;
 }
 
-const STATUS_OF: Record<PaymentState['status'], OrderStatus> = {
-  pending: 'pending',
-  paid: 'paid',
-  partially_refunded: 'partially_refunded',
-  refunded: 'refunded',
-  canceled: 'canceled',
-  closed: 'closed',
-};
+const USED = (no: string) => new ConflictError(`outTradeNo ${no} is already used`, describeCode('03'));
 
-/** Events an observed status change stands for (a query or notify seeing what happened). */
-export function transitionEvents(
-  from: OrderStatus,
-  to: OrderStatus,
-  operation: 'query' | 'notify',
-): EventSpec[] {
-  const ok = { operation, code: '00', category: 'success' } as const;
-  const events: EventSpec[] = [];
-  if (from === 'unknown' || from === 'failed') events.push({ type: 'payment.created', ...ok });
-  const wasPaid = ['paid', 'partially_refunded', 'refunded'].includes(from);
-  const isPaid = ['paid', 'partially_refunded', 'refunded'].includes(to);
-  if (isPaid && !wasPaid) events.push({ type: 'payment.succeeded', ...ok });
-  if (to === 'canceled' && from !== 'canceled') events.push({ type: 'payment.canceled', ...ok });
-  if (to === 'closed' && from !== 'closed') events.push({ type: 'payment.closed', ...ok });
-  return events;
-}
-
-/** Payments: create, read, cancel, close. Every upstream result is recorded before answering. */
+/**
+ * Payments: create, read, cancel, close. Each upstream write is preceded by a committed intent
+ * (the order `unknown`, or its `intent` column), so a crash at any point leaves a record that a
+ * query settles; each result moves the order along the state machine of `state-machine.ts`.
+ */
 export class PaymentService {
   constructor(private readonly deps: PaymentServiceDeps) {}
 
@@ -82,22 +64,36 @@ export class PaymentService {
   private async createLocked(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
     const { upstream, recorder } = this.deps;
     const existing = await findOrder(this.deps.db, cmd.outTradeNo);
-    const now = recorder.now();
+    // One answer whoever holds the number, so it reveals nothing about another caller.
+    if (existing && !sameOrder(existing, caller, cmd)) {
+      if (existing.caller !== caller || existing.status !== 'failed') throw USED(cmd.outTradeNo);
+    }
     if (existing && existing.status !== 'failed' && existing.status !== 'unknown') {
-      // A retry of the same create is answered from the record; anything else reuses the number.
-      if (sameOrder(existing, caller, cmd)) return { status: 200, body: await this.view(existing) };
-      throw new ConflictError(`outTradeNo ${cmd.outTradeNo} is already used`, describeCode('03'));
+      return { status: 200, body: await this.view(existing) };
     }
-    if (existing && existing.caller !== caller) {
-      throw new ConflictError(`outTradeNo ${cmd.outTradeNo} is already used`, describeCode('03'));
+    const now = recorder.now();
+    // No double charge: before creating again after an unknown outcome (or a code whose advice is
+    // "query first"), ask the aggregator whether the earlier attempt took effect.
+    if (existing && (existing.status === 'unknown' || retryAfterQuery(existing.last_code))) {
+      const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: existing.wallet });
+      if (q.outcome === 'success') return this.adopt(existing, q.data, 'query');
+      if (!(q.outcome === 'rejected' && q.code === '31')) {
+        return this.unknownCreate(
+          existing,
+          `an earlier attempt had no clear outcome; the query ${describeOutcome(q)}`,
+          q,
+        );
+      }
     }
-    const base: Omit<Order, 'sequence'> = {
+
+    // The intent, durable before the aggregator hears of the order.
+    const intent: Order = {
       out_trade_no: cmd.outTradeNo,
       caller,
       amount_minor: cmd.amount,
       currency: cmd.currency,
       wallet: cmd.wallet,
-      status: existing?.status ?? 'unknown',
+      status: 'unknown',
       upstream_trade_no: existing?.upstream_trade_no ?? null,
       qr_code_url: null,
       pay_url: null,
@@ -105,18 +101,18 @@ export class PaymentService {
       notify_url: cmd.notifyUrl ?? null,
       metadata: cmd.metadata ? JSON.stringify(cmd.metadata) : null,
       refunded_minor: 0,
+      sequence: existing?.sequence ?? 0,
       last_code: existing?.last_code ?? null,
       created_at: existing?.created_at ?? now,
       updated_at: now,
       paid_at: null,
+      intent: 'create',
+      intent_at: now,
+      query_code: existing?.query_code ?? null,
     };
-
-    // No double charge: before creating again after an unknown outcome (or a code whose advice is
-    // "query first"), ask the aggregator whether the first attempt took effect.
-    if (existing && (existing.status === 'unknown' || retryAfterQuery(existing.last_code))) {
-      const settled = await this.settleCreate(base, 'an earlier attempt had no clear outcome');
-      if (settled.answer) return settled.answer;
-    }
+    const moved = existing ? moveOrder(existing, 'unknown', 'create', now) : { events: [] };
+    const { order } = await recorder.commit(intent, moved.events);
+    failpoint('create', 'before-upstream');
 
     const result = await upstream.createPayment({
       outTradeNo: cmd.outTradeNo,
@@ -126,88 +122,82 @@ export class PaymentService {
       notifyUrl: this.deps.notifyUrl(),
       ...(cmd.description !== undefined ? { description: cmd.description } : {}),
     });
+    failpoint('create', 'after-upstream');
     if (result.outcome === 'success') {
-      const { order } = await recorder.commit(
+      const next = moveOrder(order, 'pending', 'create', recorder.now());
+      const { order: saved } = await recorder.commit(
         {
-          ...base,
-          status: 'pending',
+          ...next.order,
           upstream_trade_no: result.data.upstreamTradeNo,
           qr_code_url: result.data.qrCodeUrl,
           pay_url: result.data.payUrl,
           last_code: '00',
         },
-        [{ type: 'payment.created', operation: 'create', code: '00', category: 'success' }],
+        next.events,
       );
-      return { status: 201, body: await this.view(order) };
+      failpoint('create', 'after-commit');
+      return { status: 201, body: await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
-      // Another gateway instance may have created this order meanwhile (the refusal is then 03
-      // or -99): a refusal never overwrites an order that exists.
+      if (result.entry.category === 'duplicate') {
+        // The aggregator already holds this number: an earlier attempt whose answer was lost (the
+        // gateway died after the aggregator accepted it), or one still in flight. Ask, and take
+        // the order over when it is this create.
+        const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: cmd.wallet });
+        if (q.outcome === 'success' && sameState(q.data, cmd)) return this.adopt(order, q.data, 'query');
+      }
+      const next = moveOrder(order, 'failed', 'create', recorder.now());
       await recorder.commit(
-        { ...base, status: 'failed', last_code: result.code },
-        [rejectedEvent('payment.failed', 'create', result)],
-        undefined,
-        undefined,
-        (current) => current.status === 'failed' || current.status === 'unknown',
+        { ...next.order, last_code: result.code },
+        next.events.map((e) => ({ ...e, ...rejectedEvent(e.type, 'create', result) })),
       );
+      failpoint('create', 'after-commit');
       throw new UpstreamRejectedError(result.entry, result.message, 'create');
     }
-    const settled = await this.settleCreate(base, `create ${result.reason}`);
-    if (settled.answer) return settled.answer;
-    return this.unknownCreate(
-      base,
-      `create ${result.reason}; the order is not visible upstream yet (query answered 31)`,
-      settled.query,
-    );
+    const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: cmd.wallet });
+    if (q.outcome === 'success') return this.adopt(order, q.data, 'query');
+    const why =
+      q.outcome === 'rejected' && q.code === '31'
+        ? `create ${result.reason}; the order is not visible upstream yet (query answered 31)`
+        : `create ${result.reason}; the query ${describeOutcome(q)}`;
+    return this.unknownCreate(order, why, q);
   }
 
-  /**
-   * Asks the aggregator whether an order exists. Found: records it and answers 201. Not found
-   * (31): no answer, a create is safe. Anything else: an honest 202 "unknown".
-   */
-  private async settleCreate(
-    base: Omit<Order, 'sequence'>,
-    why: string,
-  ): Promise<{ answer?: Answer; query: UpstreamResult<PaymentState> }> {
-    const q = await this.deps.upstream.queryPayment({ outTradeNo: base.out_trade_no, wallet: base.wallet });
-    if (q.outcome === 'success') {
-      const status = STATUS_OF[q.data.status];
-      const events = transitionEvents('unknown', status, 'query');
-      const { order } = await this.deps.recorder.commit(
-        {
-          ...base,
-          ...fromState(q.data),
-          status,
-          last_code: '00',
-          paid_at: q.data.paidAt ?? null,
-        },
-        events,
-      );
-      return { answer: { status: 201, body: await this.view(order) }, query: q };
-    }
-    if (q.outcome === 'rejected' && q.code === '31') return { query: q };
-    return { answer: await this.unknownCreate(base, `${why}; the query ${describeOutcome(q)}`, q), query: q };
+  /** Records the order as the aggregator shows it and answers as the create would have (201). */
+  private async adopt(order: Order, state: PaymentState, operation: 'query'): Promise<Answer> {
+    const seen = observeState(order, state, operation, this.deps.recorder.now());
+    const { order: saved } = await this.deps.recorder.commit(seen.order, seen.events);
+    failpoint('create', 'after-commit');
+    return { status: 201, body: await this.view(saved) };
   }
 
+  /** An honest 202: the create may or may not have happened; its intent stays for the sweeper. */
   private async unknownCreate(
-    base: Omit<Order, 'sequence'>,
+    order: Order,
     message: string,
     q: UpstreamResult<unknown> | null,
   ): Promise<Answer> {
     const coded = q && q.outcome === 'rejected' ? q : undefined;
-    const { order } = await this.deps.recorder.commit({ ...base, status: 'unknown', last_code: null }, [
-      {
-        type: 'payment.pending',
-        operation: coded ? 'query' : 'create',
-        code: coded?.code ?? null,
-        category: coded?.entry.category ?? 'unknown',
-        message,
-      },
-    ]);
-    return { status: 202, body: { ...(await this.view(order)), detail: message } };
+    const { order: saved } = await this.deps.recorder.commit(
+      { ...order, updated_at: this.deps.recorder.now() },
+      [
+        {
+          type: 'payment.pending',
+          operation: coded ? 'query' : 'create',
+          code: coded?.code ?? null,
+          category: coded?.entry.category ?? 'unknown',
+          message,
+        },
+      ],
+    );
+    return { status: 202, body: { ...(await this.view(saved)), detail: message } };
   }
 
-  /** Reads a payment, refreshed from the aggregator; a state change there is recorded with its events. */
+  /**
+   * Reads a payment, refreshed from the aggregator. A state change there is recorded with its
+   * transition events; a refused or unanswered query answers the record marked `stale`, and
+   * records an event only when the query's outcome changed since the last read.
+   */
   get(caller: string, outTradeNo: string): Promise<Answer> {
     return this.deps.lock.run(outTradeNo, () => this.getLocked(caller, outTradeNo));
   }
@@ -219,42 +209,37 @@ export class PaymentService {
     const q = await this.deps.upstream.queryPayment({ outTradeNo, wallet: order.wallet });
     const now = this.deps.recorder.now();
     if (q.outcome === 'success') {
-      const status = STATUS_OF[q.data.status];
-      const events = transitionEvents(order.status, status, 'query');
-      const changed =
-        events.length > 0 ||
-        status !== order.status ||
-        q.data.refundedAmount !== order.refunded_minor ||
-        order.upstream_trade_no !== q.data.upstreamTradeNo;
-      if (!changed) return { status: 200, body: await this.view(order) };
-      const { order: saved } = await this.deps.recorder.commit(
-        {
-          ...order,
-          ...fromState(q.data),
-          status,
-          last_code: '00',
-          paid_at: q.data.paidAt ?? order.paid_at,
-          updated_at: now,
-        },
-        events,
-      );
+      const seen = observeState(order, q.data, 'query', now);
+      const saved = seen.changed ? (await this.deps.recorder.commit(seen.order, seen.events)).order : order;
       return { status: 200, body: await this.view(saved) };
     }
-    if (q.outcome === 'rejected') {
-      await this.deps.recorder.commit({ ...order, updated_at: now }, [
-        rejectedEvent('payment.query_failed', 'query', q),
-      ]);
-      // A create whose outcome is unknown may still land upstream: "not found yet" is not final.
-      if (order.status === 'unknown' && q.code === '31') {
-        return {
-          status: 202,
-          body: { ...(await this.view(order)), detail: 'the upstream does not show the order yet' },
-        };
-      }
-      throw new UpstreamRejectedError(q.entry, q.message, 'query');
+    let current = order;
+    if (q.outcome === 'rejected' && q.code !== order.query_code) {
+      ({ order: current } = await this.deps.recorder.commit(
+        { ...order, query_code: q.code, updated_at: now },
+        [rejectedEvent('payment.query_failed', 'query', q)],
+      ));
     }
-    // The aggregator cannot tell right now: the record is the best answer, and it says so.
-    return { status: 200, body: { ...(await this.view(order)), stale: true, detail: `query ${q.reason}` } };
+    // A create whose outcome is unknown may still land upstream: "not found yet" is not final.
+    if (order.status === 'unknown') {
+      return {
+        status: 202,
+        body: {
+          ...(await this.view(current)),
+          detail: `the upstream does not show the order yet (query ${describeOutcome(q)})`,
+        },
+      };
+    }
+    // The aggregator cannot (or will not) tell right now: the record is the best answer, and says so.
+    return {
+      status: 200,
+      body: {
+        ...(await this.view(current)),
+        stale: true,
+        ...(q.outcome === 'rejected' ? { queryCode: q.code } : {}),
+        detail: `query ${describeOutcome(q)}`,
+      },
+    };
   }
 
   cancel(caller: string, outTradeNo: string): Promise<Answer> {
@@ -274,41 +259,52 @@ export class PaymentService {
     outTradeNo: string,
     operation: 'cancel' | 'close',
   ): Promise<Answer> {
-    const order = await this.ownOrder(caller, outTradeNo);
-    const ref = { outTradeNo, wallet: order.wallet };
-    const result =
-      operation === 'cancel'
-        ? await this.deps.upstream.cancelPayment(ref)
-        : await this.deps.upstream.closePayment(ref);
+    const { upstream, recorder } = this.deps;
+    let order = await this.ownOrder(caller, outTradeNo);
     const target: OrderStatus = operation === 'cancel' ? 'canceled' : 'closed';
-    const done = operation === 'cancel' ? 'payment.canceled' : 'payment.closed';
-    const failed = operation === 'cancel' ? 'payment.cancel_failed' : 'payment.close_failed';
-    const now = this.deps.recorder.now();
+    if (order.status === target) return { status: 200, body: await this.view(order) };
+    const ref = { outTradeNo, wallet: order.wallet };
+    if (order.intent === operation) {
+      // An earlier attempt was cut off: it may have happened. Ask before sending it again.
+      const q = await upstream.queryPayment(ref);
+      if (q.outcome === 'success') {
+        const seen = observeState(order, q.data, 'query', recorder.now());
+        if (seen.changed) order = (await recorder.commit(seen.order, seen.events)).order;
+        if (order.status === target) return { status: 200, body: await this.view(order) };
+      }
+    }
+    ({ order } = await recorder.commit({ ...order, intent: operation, intent_at: recorder.now() }, []));
+    failpoint(operation, 'before-upstream');
+    const result =
+      operation === 'cancel' ? await upstream.cancelPayment(ref) : await upstream.closePayment(ref);
+    failpoint(operation, 'after-upstream');
+    const now = recorder.now();
     if (result.outcome === 'success') {
-      const { order: saved } = await this.deps.recorder.commit(
-        { ...order, status: target, last_code: '00', updated_at: now },
-        [{ type: done, operation, code: '00', category: 'success' }],
-      );
+      const next = moveOrder(order, target, operation, now);
+      const { order: saved } = await recorder.commit({ ...next.order, last_code: '00' }, next.events);
+      failpoint(operation, 'after-commit');
       return { status: 200, body: await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
-      await this.deps.recorder.commit({ ...order, last_code: result.code, updated_at: now }, [
-        rejectedEvent(failed, operation, result),
-      ]);
+      const failed = operation === 'cancel' ? 'payment.cancel_failed' : 'payment.close_failed';
+      await recorder.commit(
+        { ...order, intent: null, intent_at: null, last_code: result.code, updated_at: now },
+        [rejectedEvent(failed, operation, result)],
+      );
+      failpoint(operation, 'after-commit');
       throw new UpstreamRejectedError(result.entry, result.message, operation);
     }
     // Unknown outcome: the query decides; the request is never sent twice.
-    const q = await this.deps.upstream.queryPayment(ref);
-    if (q.outcome === 'success' && STATUS_OF[q.data.status] === target) {
-      const { order: saved } = await this.deps.recorder.commit(
-        { ...order, ...fromState(q.data), status: target, last_code: '00', updated_at: now },
-        [{ type: done, operation: 'query', code: '00', category: 'success' }],
-      );
-      return { status: 200, body: await this.view(saved) };
+    const q = await upstream.queryPayment(ref);
+    if (q.outcome === 'success') {
+      const seen = observeState(order, q.data, 'query', now);
+      const { order: saved } = await recorder.commit(seen.order, seen.events);
+      if (saved.status === target) return { status: 200, body: await this.view(saved) };
+      order = saved;
     }
     const message = `${operation} ${result.reason}; the query ${describeOutcome(q)}`;
     const coded = q.outcome === 'rejected' ? q : undefined;
-    const { order: saved } = await this.deps.recorder.commit({ ...order, updated_at: now }, [
+    const { order: saved } = await recorder.commit({ ...order, updated_at: now }, [
       {
         type: 'payment.pending',
         operation: coded ? 'query' : operation,
@@ -318,6 +314,42 @@ export class PaymentService {
       },
     ]);
     return { status: 202, body: { ...(await this.view(saved)), outcome: 'unknown', detail: message } };
+  }
+
+  /**
+   * Settles an order's open intent by a query (the sweeper; start-up). Found: the order moves to
+   * what the aggregator shows. A stale create the aggregator does not know (31) never reached it:
+   * the order fails. A stale cancel or close the query does not show did not happen. Anything
+   * else stays open for the next sweep. Answers whether the intent is settled.
+   */
+  settle(outTradeNo: string, stale: boolean): Promise<boolean> {
+    return this.deps.lock.run(outTradeNo, async () => {
+      const { upstream, recorder } = this.deps;
+      const order = await findOrder(this.deps.db, outTradeNo);
+      if (!order?.intent) return true;
+      const q = await upstream.queryPayment({ outTradeNo, wallet: order.wallet });
+      const now = recorder.now();
+      if (q.outcome === 'success') {
+        const seen = observeState(order, q.data, 'query', now);
+        const gone = stale && seen.order.intent !== null && seen.order.intent !== 'create';
+        const next = gone ? { ...seen.order, intent: null, intent_at: null, updated_at: now } : seen.order;
+        if (seen.changed || gone) await recorder.commit(next, seen.events);
+        return next.intent === null;
+      }
+      if (q.outcome === 'rejected' && q.code === '31' && stale) {
+        if (order.intent === 'create') {
+          const next = moveOrder(order, 'failed', 'query', now);
+          await recorder.commit(
+            { ...next.order, last_code: q.code, query_code: q.code },
+            next.events.map((e) => ({ ...e, ...rejectedEvent(e.type, 'query', q) })),
+          );
+        } else {
+          await recorder.commit({ ...order, intent: null, intent_at: null, updated_at: now }, []);
+        }
+        return true;
+      }
+      return false;
+    });
   }
 }
 
@@ -346,13 +378,6 @@ function retryAfterQuery(code: string | null): boolean {
   return code !== null && describeCode(code).retry === 'after_query';
 }
 
-function fromState(s: PaymentState) {
-  return {
-    upstream_trade_no: s.upstreamTradeNo,
-    refunded_minor: s.refundedAmount,
-  };
-}
-
 function sameOrder(o: Order, caller: string, cmd: CreatePaymentCommand): boolean {
   return (
     o.caller === caller &&
@@ -361,3 +386,10 @@ function sameOrder(o: Order, caller: string, cmd: CreatePaymentCommand): boolean
     o.wallet === cmd.wallet
   );
 }
+
+/** Whether the order the aggregator holds is the one this create asks for. */
+function sameState(s: PaymentState, cmd: CreatePaymentCommand): boolean {
+  return s.amount === cmd.amount && s.currency === cmd.currency && s.wallet === cmd.wallet;
+}
+
+export { STATUS_OF };

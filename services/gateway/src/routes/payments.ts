@@ -1,22 +1,41 @@
 import { parseAmount } from '@paystream/money';
-import { Router } from 'express';
+import express, { type RequestHandler, Router } from 'express';
+import { type ApiKeyStore, authenticate } from '../http/auth.js';
 import { endpoint } from '../http/endpoint.js';
 import type { IdempotencyStore } from '../http/idempotency.js';
+import { labelRoute } from '../http/tracing.js';
 import type { RefundService } from '../payments/refunds.js';
 import type { PaymentService } from '../payments/service.js';
 import { createPaymentBody, emptyBody, paymentParams, refundBody } from './schemas.js';
+
+/** A payment's state changes under the caller: no cache (browser or proxy) may keep an answer. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
 
 /** /v1/payments: create, read, refund, cancel, close. */
 export function paymentsRouter(deps: {
   payments: PaymentService;
   refunds: RefundService;
   idempotency: IdempotencyStore;
+  keys: ApiKeyStore;
+  bodyLimit: string;
 }): Router {
   const { payments, refunds, idempotency } = deps;
   const router = Router();
+  // The route is matched (and labelled) before the key is checked or the body read, so a refusal
+  // at either is counted under the route's template.
+  const front = [
+    labelRoute,
+    noStore,
+    authenticate(deps.keys),
+    express.json({ limit: deps.bodyLimit, strict: true }),
+  ];
 
   router.post(
     '/',
+    ...front,
     endpoint(idempotency, {
       scope: 'payments:write',
       body: createPaymentBody,
@@ -27,6 +46,7 @@ export function paymentsRouter(deps: {
 
   router.get(
     '/:outTradeNo',
+    ...front,
     endpoint(idempotency, {
       scope: 'payments:read',
       params: paymentParams,
@@ -36,6 +56,7 @@ export function paymentsRouter(deps: {
 
   router.post(
     '/:outTradeNo/refunds',
+    ...front,
     endpoint(idempotency, {
       scope: 'refunds:write',
       params: paymentParams,
@@ -44,16 +65,28 @@ export function paymentsRouter(deps: {
     }),
   );
 
-  for (const action of ['cancel', 'close'] as const) {
-    router.post(
-      `/:outTradeNo/${action}`,
-      endpoint(idempotency, {
-        scope: 'payments:write',
-        params: paymentParams,
-        body: emptyBody.optional(),
-        run: ({ caller, params }) => payments[action](caller.id, params.outTradeNo),
-      }),
-    );
-  }
+  router.post(
+    '/:outTradeNo/cancel',
+    ...front,
+    endpoint(idempotency, {
+      // The aggregator only cancels a paid order, and a cancel gives the money back: it is a
+      // reversal, so it needs the refund scope as well.
+      scope: ['payments:write', 'refunds:write'],
+      params: paymentParams,
+      body: emptyBody.optional(),
+      run: ({ caller, params }) => payments.cancel(caller.id, params.outTradeNo),
+    }),
+  );
+
+  router.post(
+    '/:outTradeNo/close',
+    ...front,
+    endpoint(idempotency, {
+      scope: 'payments:write',
+      params: paymentParams,
+      body: emptyBody.optional(),
+      run: ({ caller, params }) => payments.close(caller.id, params.outTradeNo),
+    }),
+  );
   return router;
 }

@@ -3,6 +3,10 @@
 import { WALLETS } from '@paystream/codes';
 import { CURRENCIES, DECIMAL_AMOUNT, tryParseAmount } from '@paystream/money';
 import { z } from 'zod';
+import { ORDER_STATUSES } from '../store/schema.js';
+import { UPSTREAM_MAX_AMOUNT, UPSTREAM_MIN_AMOUNT } from './amounts.js';
+
+const AMOUNT_RANGE = 'must be between 0.02 and 60000.00 (the aggregator refuses others with -23)';
 
 export const outTradeNoSchema = z
   .string()
@@ -40,6 +44,9 @@ export const createPaymentBody = z
     // The decimals allowed depend on the currency, so this check sits on the whole body.
     const parsed = tryParseAmount(body.amount, body.currency);
     if (!parsed.ok) ctx.addIssue({ code: 'custom', path: ['amount'], message: `amount ${parsed.reason}` });
+    else if (parsed.value < UPSTREAM_MIN_AMOUNT || parsed.value > UPSTREAM_MAX_AMOUNT) {
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: AMOUNT_RANGE });
+    }
   });
 export type CreatePaymentBody = z.output<typeof createPaymentBody>;
 
@@ -47,7 +54,7 @@ export const refundBody = z.strictObject({
   refundNo: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 characters: letters, digits, "_", "-" or "."'),
-  amount: amountSchema,
+  amount: amountSchema.refine((v) => /[1-9]/.test(v), 'must be more than 0.00'),
 });
 
 /** Cancel and close take no body; an empty object (or none) is accepted. */
@@ -65,16 +72,7 @@ export const refundSummary = z.object({
 
 export const paymentResource = z.object({
   outTradeNo: z.string(),
-  status: z.enum([
-    'pending',
-    'paid',
-    'partially_refunded',
-    'refunded',
-    'canceled',
-    'closed',
-    'failed',
-    'unknown',
-  ]),
+  status: z.enum(ORDER_STATUSES),
   amount: amountSchema,
   currency: z.enum(CURRENCIES),
   wallet: z.enum(WALLETS),

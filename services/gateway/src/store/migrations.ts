@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from '@paystream/db';
+import { type Kysely, type Migration, sql } from '@paystream/db';
 
 /** The gateway's own tables, migrated as the `gateway` set. */
 export const gatewayMigrations: Readonly<Record<string, Migration>> = {
@@ -54,6 +54,22 @@ export const gatewayMigrations: Readonly<Record<string, Migration>> = {
         .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
         .addColumn('received_at', 'varchar(40)', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0002_intents': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('gateway_orders').addColumn('intent', 'varchar(16)').execute();
+      await db.schema.alterTable('gateway_orders').addColumn('intent_at', 'varchar(40)').execute();
+      await db.schema.alterTable('gateway_orders').addColumn('query_code', 'varchar(16)').execute();
+      await sql`update gateway_orders set intent = 'create', intent_at = updated_at where status = 'unknown'`.execute(
+        db,
+      );
+      // Refunds recorded before namespacing were sent upstream under the caller's own number.
+      await db.schema
+        .alterTable('gateway_refunds')
+        .addColumn('upstream_ref', 'varchar(64)', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await sql`update gateway_refunds set upstream_ref = refund_no where upstream_ref = ''`.execute(db);
     },
   },
 };

@@ -49,8 +49,12 @@ export async function nextSequence(trx: Trx, outTradeNo: string, count: number):
 }
 
 /** Inserts or updates an order's row (everything but its sequence). */
-export async function saveOrder(trx: Trx, order: Omit<Order, 'sequence'>): Promise<void> {
-  const { out_trade_no, ...rest } = order;
+export async function saveOrder(
+  trx: Trx,
+  order: Omit<Order, 'sequence'> & { sequence?: number },
+): Promise<void> {
+  // The sequence is only ever advanced by nextSequence, never written back from a row read earlier.
+  const { out_trade_no, sequence: _sequence, ...rest } = order;
   const updated = await trx
     .updateTable('gateway_orders')
     .set(rest)
@@ -59,7 +63,7 @@ export async function saveOrder(trx: Trx, order: Omit<Order, 'sequence'>): Promi
   if (Number(updated.numUpdatedRows) === 0) {
     await trx
       .insertInto('gateway_orders')
-      .values({ ...order, sequence: 0 })
+      .values({ ...rest, out_trade_no, sequence: 0 })
       .execute();
   }
 }
@@ -73,4 +77,32 @@ export async function saveRefund(trx: Trx, refund: Refund): Promise<void> {
     .where('refund_no', '=', refund_no)
     .executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('gateway_refunds').values(refund).execute();
+}
+
+/** Orders with an intent recorded before `before` (ISO time): the sweeper's work. */
+export function staleIntents(db: Db, before: string, limit: number): Promise<Pick<Order, 'out_trade_no'>[]> {
+  return db
+    .selectFrom('gateway_orders')
+    .select('out_trade_no')
+    .where('intent', 'is not', null)
+    .where('intent_at', '<', before)
+    .orderBy('intent_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Refunds still pending since before `before` (ISO time). */
+export function stalePendingRefunds(
+  db: Db,
+  before: string,
+  limit: number,
+): Promise<Pick<Refund, 'out_trade_no' | 'refund_no'>[]> {
+  return db
+    .selectFrom('gateway_refunds')
+    .select(['out_trade_no', 'refund_no'])
+    .where('status', '=', 'pending')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
 }

@@ -4,15 +4,17 @@ import type { Currency } from '@paystream/money';
  * Order status. Beyond the aggregator's: `failed` (create refused, nothing exists upstream) and
  * `unknown` (create timed out and a query could not yet tell whether the order exists).
  */
-export type OrderStatus =
-  | 'pending'
-  | 'paid'
-  | 'partially_refunded'
-  | 'refunded'
-  | 'canceled'
-  | 'closed'
-  | 'failed'
-  | 'unknown';
+export const ORDER_STATUSES = [
+  'pending',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'canceled',
+  'closed',
+  'failed',
+  'unknown',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface OrdersTable {
   out_trade_no: string;
@@ -35,7 +37,18 @@ export interface OrdersTable {
   created_at: string;
   updated_at: string;
   paid_at: string | null;
+  /**
+   * An upstream write that may be in flight or was cut off (create, cancel, close), recorded
+   * before the call; cleared once a result or a query settles it.
+   */
+  intent: OrderIntent | null;
+  /** When the intent was recorded: the sweeper settles intents older than the worst-case request. */
+  intent_at: string | null;
+  /** The last query outcome ("00" or a code): a read records an event only when it changes. */
+  query_code: string | null;
 }
+
+export type OrderIntent = 'create' | 'cancel' | 'close';
 
 export type RefundStatus = 'succeeded' | 'failed' | 'pending';
 
@@ -47,6 +60,8 @@ export interface RefundsTable {
   last_code: string | null;
   upstream_refund_no: string | null;
   refunded_at: string | null;
+  /** The refund_no sent upstream: namespaced by order, so one caller's numbers never meet another's. */
+  upstream_ref: string;
   created_at: string;
   updated_at: string;
 }

@@ -1,0 +1,18 @@
+/**
+ * Test-only crash points. `PAYSTREAM_FAILPOINT=<operation>:<point>` (e.g. `refund:after-upstream`)
+ * makes the process SIGKILL itself when a request reaches that point, so the crash-point suite can
+ * prove that every intent is settled after a restart. Unset (the default), it does nothing.
+ *
+ * Points: `before-upstream` (the intent is committed, the upstream call not sent),
+ * `after-upstream` (the upstream answered, nothing recorded yet), `after-commit` (the result is
+ * recorded, the HTTP answer not sent).
+ */
+export type CrashPoint = 'before-upstream' | 'after-upstream' | 'after-commit';
+
+const armed = process.env.PAYSTREAM_FAILPOINT?.trim() || undefined;
+
+/** Dies here when the environment armed this exact point; otherwise returns at once. */
+export function failpoint(operation: 'create' | 'refund' | 'cancel' | 'close', point: CrashPoint): void {
+  if (armed === undefined || armed !== `${operation}:${point}`) return;
+  process.kill(process.pid, 'SIGKILL');
+}
