@@ -20,7 +20,7 @@ export {
   startTelemetry,
 } from './sdk.js';
 export * from './semconv.js';
-export { SpanKind, SpanStatusCode, withSpan } from './spans.js';
+export { activeServerSpan, SpanKind, SpanStatusCode, withSpan } from './spans.js';
 export { droppedKafkajsTimeoutWarnings } from './warnings.js';
 
 import { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk.js';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
@@ -12,6 +12,7 @@ import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import {
   BatchSpanProcessor,
+  ConsoleSpanExporter,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
@@ -56,6 +57,16 @@ function otlpWanted(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS' | 'LOGS
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]);
 }
 
+/** OTEL_TRACES_EXPORTER (`otlp`, `console`, `none`); unset means OTLP only when an endpoint is set. */
+function traceExporters(env: NodeJS.ProcessEnv): SpanExporter[] {
+  if (!otlpWanted(env, 'TRACES')) return [];
+  const named = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((s) => s.trim());
+  return [
+    ...(named.includes('otlp') || named.includes('') ? [new OTLPTraceExporter()] : []),
+    ...(named.includes('console') ? [new ConsoleSpanExporter()] : []),
+  ];
+}
+
 /** The standard instrumentations, configured for Paystream. */
 export function instrumentations() {
   return [
@@ -63,7 +74,8 @@ export function instrumentations() {
       // Scrapes and probes are not traffic: no spans for them.
       ignoreIncomingRequestHook: (req) => /^\/(metrics|healthz|readyz)(\?|$)/.test(req.url ?? ''),
     }),
-    new ExpressInstrumentation(),
+    // Request handlers only: a span per middleware and router layer would bury the handler in noise.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
     new UndiciInstrumentation(),
     new PgInstrumentation({ requireParentSpan: true }),
     new PaystreamKafkaJsInstrumentation(),
@@ -88,8 +100,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
 
   const fanout = new FanOutSpanProcessor();
   if (opts.exporter) fanout.add(new SimpleSpanProcessor({ exporter: opts.exporter }));
-  else if (otlpWanted(env, 'TRACES'))
-    fanout.add(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
+  else for (const exporter of traceExporters(env)) fanout.add(new BatchSpanProcessor({ exporter }));
   const exporting = fanout.size > 0;
 
   // Defaults first; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over them.

@@ -1,8 +1,14 @@
 import { connect } from 'node:net';
 import { type Tracer, trace } from '@opentelemetry/api';
+import { isStatusCode, isWallet } from '@paystream/codes';
 import type { ApiKeyEntry } from '@paystream/config';
 import { type Kysely, sql } from '@paystream/db';
-import { httpRequestsCounter, notificationsRejectedCounter, upstreamMetrics } from '@paystream/telemetry';
+import {
+  httpRequestsCounter,
+  nodeMetrics,
+  notificationsRejectedCounter,
+  upstreamMetrics,
+} from '@paystream/telemetry';
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -70,7 +76,10 @@ export function createServer(deps: GatewayDeps): Express {
   const tracer = deps.tracer ?? trace.getTracer('@paystream/gateway');
   const bodyLimit = deps.bodyLimit ?? '16kb';
   const notifyUrl = typeof deps.notifyUrl === 'string' ? () => deps.notifyUrl as string : deps.notifyUrl;
-  const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry));
+  // Codes outside the catalog and unknown wallets are labelled `unknown`: bounded label values.
+  const bounds = { isKnownCode: isStatusCode, isKnownWallet: isWallet };
+  const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry, bounds));
+  nodeMetrics(deps.registry);
   const recorder = new Recorder({
     db: deps.db,
     enqueue: deps.enqueueEvents,

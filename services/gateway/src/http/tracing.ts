@@ -2,12 +2,14 @@ import {
   context,
   propagation,
   ROOT_CONTEXT,
+  type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { Request, RequestHandler } from 'express';
+import { activeServerSpan } from '@paystream/telemetry';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Counter } from 'prom-client';
 
 /** The matched route template (`/v1/payments/:outTradeNo`), never the raw path with its ids. */
@@ -27,6 +29,10 @@ export function httpTracing(
   log?: { info(obj: object, msg?: string): void },
 ): RequestHandler {
   return (req, res, next) => {
+    // Under the OpenTelemetry SDK's http instrumentation the SERVER span already exists: enrich it
+    // with the route template instead of writing a second one.
+    const server = activeServerSpan();
+    if (server) return enrich(server, req, res, requests, log, next);
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       req.method,
@@ -61,4 +67,37 @@ export function httpTracing(
     res.once('close', end);
     context.with(trace.setSpan(parent, span), next);
   };
+}
+
+/** Names the instrumentation's SERVER span after the route template and counts the request once. */
+function enrich(
+  span: Span,
+  req: Request,
+  res: Response,
+  requests: Counter<'route' | 'method' | 'status'>,
+  log: { info(obj: object, msg?: string): void } | undefined,
+  next: NextFunction,
+): void {
+  const started = performance.now();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    const route = routeOf(req);
+    span.updateName(`${req.method} ${route}`);
+    span.setAttribute('http.route', route);
+    requests.inc({ route, method: req.method, status: String(res.statusCode) });
+    log?.info(
+      {
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(performance.now() - started),
+      },
+      'request',
+    );
+  };
+  res.once('finish', end);
+  res.once('close', end);
+  next();
 }
