@@ -1,5 +1,11 @@
 export { loggerOptions } from './logging.js';
-export type { Exposition, UpstreamLabelBounds, UpstreamMetrics, UpstreamObservation } from './metrics.js';
+export type {
+  CodeInfo,
+  Exposition,
+  UpstreamLabelBounds,
+  UpstreamMetrics,
+  UpstreamObservation,
+} from './metrics.js';
 export {
   exemplarHistogram,
   exposition,
@@ -10,6 +16,7 @@ export {
   notificationsRejectedCounter,
   observeWithExemplar,
   traceExemplar,
+  upstreamCodeInfo,
   upstreamMetrics,
 } from './metrics.js';
 export type { Telemetry, TelemetryOptions } from './sdk.js';

@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { Counter, collectDefaultMetrics, type Gauge, Histogram, type Metric, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
 import {
   EXEMPLAR_TRACE_ID,
   LABEL_CATEGORY,
@@ -9,6 +9,7 @@ import {
   LABEL_WALLET,
   METRIC_HTTP_REQUESTS_TOTAL,
   METRIC_NOTIFICATIONS_REJECTED_TOTAL,
+  METRIC_UPSTREAM_CODE_INFO,
   METRIC_UPSTREAM_REQUEST_DURATION_SECONDS,
   METRIC_UPSTREAM_REQUESTS_TOTAL,
   METRIC_UPSTREAM_WALLET_REQUESTS_TOTAL,
@@ -53,9 +54,55 @@ export interface UpstreamLabelBounds {
   isKnownCode(code: string): boolean;
   /** True for a wallet Paystream knows; any other is counted as `unknown`. */
   isKnownWallet(wallet: string): boolean;
+
+  /**
+   * Series created at 0 when the metrics are set up: codes that page (64, 80) must exist before
+   * their first occurrence, or `increase()` in the alert rule sees the first one as the start.
+   */
+  zeroSeries?: readonly { operation: string; code: string; category: string }[];
 }
 
 const ANY: UpstreamLabelBounds = { isKnownCode: () => true, isKnownWallet: () => true };
+
+/** A catalog code as the info metric shows it. */
+export interface CodeInfo {
+  code: string;
+  category: string;
+  severity: string;
+  messageZh: string;
+  messageEn: string;
+}
+
+/**
+ * `paystream_upstream_code_info{code,category,severity,message_zh,message_en} 1`, one series per
+ * code (variants' messages joined with " | "): the status-code dashboard shows a code's meaning
+ * from it. Bounded by the catalog.
+ */
+export function upstreamCodeInfo(registry: Registry, entries: readonly CodeInfo[]): void {
+  if (registry.getSingleMetric(METRIC_UPSTREAM_CODE_INFO)) return;
+  const gauge = new Gauge({
+    name: METRIC_UPSTREAM_CODE_INFO,
+    help: 'The upstream status-code catalog: category, severity and zh/en meaning of each code (value 1)',
+    labelNames: [LABEL_CODE, LABEL_CATEGORY, 'severity', 'message_zh', 'message_en'],
+    registers: [registry],
+  });
+  const byCode = new Map<string, CodeInfo[]>();
+  for (const e of entries) byCode.set(e.code, [...(byCode.get(e.code) ?? []), e]);
+  for (const [code, variants] of byCode) {
+    const first = variants[0] as CodeInfo;
+    const join = (k: 'messageZh' | 'messageEn') => [...new Set(variants.map((v) => v[k]))].join(' | ');
+    gauge.set(
+      {
+        code,
+        category: first.category,
+        severity: first.severity,
+        message_zh: join('messageZh'),
+        message_en: join('messageEn'),
+      },
+      1,
+    );
+  }
+}
 
 /** The exemplar of the active sampled span, so a latency bucket links to one trace that landed in it. */
 export function traceExemplar(): Record<string, string> {
@@ -99,6 +146,7 @@ export function upstreamMetrics(registry: Registry, bounds: UpstreamLabelBounds 
       buckets: [...UPSTREAM_DURATION_BUCKETS],
     }),
   );
+  for (const z of bounds.zeroSeries ?? []) total.inc(z, 0);
   return {
     observe({ operation, code, category, wallet, seconds }) {
       const boundedCode = code === NO_CODE || bounds.isKnownCode(code) ? code : UNKNOWN_LABEL_VALUE;

@@ -84,3 +84,5 @@ export const PLUGIN_GROUP_PREFIX = 'paystream.plugin.';
 export function pluginOfGroup(group: string): string {
   return group.startsWith(PLUGIN_GROUP_PREFIX) ? group.slice(PLUGIN_GROUP_PREFIX.length) : group;
 }
+/** One series per catalog code (value 1) carrying its category, severity and zh/en meaning, for dashboards. */
+export const METRIC_UPSTREAM_CODE_INFO = 'paystream_upstream_code_info';

@@ -1,12 +1,13 @@
 import { connect } from 'node:net';
 import { type Tracer, trace } from '@opentelemetry/api';
-import { isStatusCode, isWallet } from '@paystream/codes';
+import { catalog, isStatusCode, isWallet } from '@paystream/codes';
 import type { ApiKeyEntry } from '@paystream/config';
 import { type Kysely, sql } from '@paystream/db';
 import {
   httpRequestsCounter,
   nodeMetrics,
   notificationsRejectedCounter,
+  upstreamCodeInfo,
   upstreamMetrics,
 } from '@paystream/telemetry';
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
@@ -77,9 +78,17 @@ export function createServer(deps: GatewayDeps): Express {
   const bodyLimit = deps.bodyLimit ?? '16kb';
   const notifyUrl = typeof deps.notifyUrl === 'string' ? () => deps.notifyUrl as string : deps.notifyUrl;
   // Codes outside the catalog and unknown wallets are labelled `unknown`: bounded label values.
-  const bounds = { isKnownCode: isStatusCode, isKnownWallet: isWallet };
+  // Codes that page exist at 0 from the start, so the alert rule's increase() sees their first one.
+  const bounds = {
+    isKnownCode: isStatusCode,
+    isKnownWallet: isWallet,
+    zeroSeries: catalog
+      .filter((e) => e.alert)
+      .flatMap((e) => e.operations.map((operation) => ({ operation, code: e.code, category: e.category }))),
+  };
   const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry, bounds));
   nodeMetrics(deps.registry);
+  upstreamCodeInfo(deps.registry, catalog);
   const recorder = new Recorder({
     db: deps.db,
     enqueue: deps.enqueueEvents,
