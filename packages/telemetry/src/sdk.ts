@@ -150,17 +150,24 @@ export function currentTelemetry(): Telemetry | undefined {
 }
 
 /**
- * The service a process runs, from the package.json next to its entry file's `dist/` folder:
+ * The service a process runs, from the nearest package.json above its entry file:
  * `@paystream/gateway` 0.1.0 → `paystream-gateway`, `0.1.0`.
  */
 export function servicePackage(entryFile: string): { name: string; version?: string } | undefined {
-  try {
-    const url = new URL('../package.json', pathToFileURL(entryFile));
-    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: unknown; version?: unknown };
-    if (typeof pkg.name !== 'string') return undefined;
-    const name = pkg.name.replace(/^@/, '').replace('/', '-');
-    return typeof pkg.version === 'string' ? { name, version: pkg.version } : { name };
-  } catch {
-    return undefined;
+  let dir = pathToFileURL(entryFile);
+  for (let up = 0; up < 4; up++) {
+    dir = new URL('..', dir);
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (typeof pkg.name !== 'string') return undefined;
+      const name = pkg.name.replace(/^@/, '').replace('/', '-');
+      return typeof pkg.version === 'string' ? { name, version: pkg.version } : { name };
+    } catch {
+      // no package.json here: one folder up
+    }
   }
+  return undefined;
 }
