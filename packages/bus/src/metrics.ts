@@ -110,6 +110,7 @@ const BACKLOG_PROBE_TIMEOUT_MS = 2000;
 
 interface BacklogGauges {
   groups: Map<string, BacklogSource>;
+  gauges: Gauge[];
 }
 
 const watched = new WeakMap<Registry, BacklogGauges>();
@@ -130,7 +131,8 @@ export function watchBacklog(registry: Registry, group: string, source: BacklogS
   let state = watched.get(registry);
   if (!state) {
     const groups = new Map<string, BacklogSource>();
-    state = { groups };
+    const gauges: Gauge[] = [];
+    state = { groups, gauges };
     watched.set(registry, state);
     const probeAll = async (read: (s: BacklogSource, g: string) => Promise<number>, gauge: Gauge) => {
       await Promise.all(
@@ -146,7 +148,7 @@ export function watchBacklog(registry: Registry, group: string, source: BacklogS
         }),
       );
     };
-    once(
+    const lagGauge = once(
       registry,
       METRIC_PLUGIN_CONSUMER_LAG,
       () =>
@@ -160,7 +162,7 @@ export function watchBacklog(registry: Registry, group: string, source: BacklogS
           },
         }),
     );
-    once(
+    const deadGauge = once(
       registry,
       METRIC_PLUGIN_DEAD_LETTERS,
       () =>
@@ -174,12 +176,16 @@ export function watchBacklog(registry: Registry, group: string, source: BacklogS
           },
         }),
     );
+    gauges.push(lagGauge, deadGauge);
   }
-  const groups = state.groups;
+  const { groups, gauges } = state;
   groups.set(group, source);
   return {
     stop() {
-      if (groups.get(group) === source) groups.delete(group);
+      if (groups.get(group) !== source) return;
+      groups.delete(group);
+      // A plugin that is gone has no backlog: its series disappear instead of freezing.
+      for (const g of gauges) g.remove({ [LABEL_PLUGIN]: pluginOfGroup(group) });
     },
   };
 }
