@@ -1,6 +1,7 @@
 // One payment's trace on Kafka, as the all-in-one runs (`node --import @paystream/telemetry/register`,
-// ESM on Node 24): the HTTP server span, `upstream create`, the HTTP client span under it, the Kafka
-// send, and the consumer group's one `process` span, all in the request's trace.
+// ESM on Node 24): the HTTP server span, `upstream create`, the HTTP client span under it, the
+// PostgreSQL queries, the Kafka send, and the consumer group's one `process` span, all in the
+// request's trace.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -66,7 +67,7 @@ beforeAll(() => {
   byId = new Map(out.spans.map((s) => [s.spanId, s]));
 });
 
-describe('one payment, one trace, on Kafka', () => {
+describe('one payment, one trace, on Kafka and PostgreSQL', () => {
   const ancestors = (s: SpanJson): SpanJson[] => {
     const chain: SpanJson[] = [];
     for (
@@ -103,6 +104,15 @@ describe('one payment, one trace, on Kafka', () => {
         s.parentSpanId === upstream[0]?.spanId,
     );
     expect(client?.traceId).toBe(traceId);
+
+    // The order and its outbox row were written in PostgreSQL inside the request.
+    const queries = out.spans.filter(
+      (s) => s.scope === '@opentelemetry/instrumentation-pg' && s.traceId === traceId,
+    );
+    expect(queries.length).toBeGreaterThan(0);
+    expect(queries.every((q) => q.kind === CLIENT && q.attributes['db.system.name'] === 'postgresql')).toBe(
+      true,
+    );
 
     const sends = out.spans.filter(
       (s) => s.kind === PRODUCER && s.name === 'send payments.events.v1' && s.traceId === traceId,
