@@ -18,7 +18,9 @@ describe('dashboards as code', () => {
       for (const p of d.panels ?? []) {
         if (!('targets' in p) || !p.targets) continue;
         for (const t of p.targets)
-          expect((t.datasource as { uid?: string }).uid, p.title).toMatch(/^(\$\{datasource\}|tempo)$/);
+          expect((t as { datasource?: { uid?: string } }).datasource?.uid, p.title).toMatch(
+            /^(\$\{datasource\}|tempo)$/,
+          );
       }
     }
   });
