@@ -1,5 +1,6 @@
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import {
+  DashboardBuilder,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   VariableRefresh,
@@ -41,4 +42,15 @@ export function labelValuesVariable(
 export function promql(expr: string, legend?: string, refId = 'A') {
   const q = new DataqueryBuilder().expr(expr).refId(refId).datasource(PROMETHEUS);
   return legend ? q.legendFormat(legend) : q;
+}
+
+/** A Paystream dashboard: its uid, the `paystream` tag, 30 s refresh, browser time, `$datasource`. */
+export function paystreamDashboard(title: string, uid: string, from: string) {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .tags(['paystream'])
+    .refresh('30s')
+    .time({ from, to: 'now' })
+    .timezone('browser')
+    .withVariable(datasourceVariable());
 }

@@ -1,4 +1,4 @@
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import {
@@ -9,19 +9,13 @@ import {
   METRIC_NOTIFICATIONS_REJECTED_TOTAL as REJECTED,
   METRIC_UPSTREAM_REQUESTS_TOTAL as UPSTREAM,
 } from '@paystream/telemetry';
-import { datasourceVariable, PROMETHEUS, promql } from './common.js';
+import { PROMETHEUS, paystreamDashboard, promql } from './common.js';
 
 const RATE = '[$__rate_interval]';
 
 /** Traffic, success ratio, latency by operation, events published, the outbox. */
 export function overviewDashboard() {
-  return new DashboardBuilder('Paystream / Overview')
-    .uid('paystream-overview')
-    .tags(['paystream'])
-    .refresh('30s')
-    .time({ from: 'now-3h', to: 'now' })
-    .timezone('browser')
-    .withVariable(datasourceVariable())
+  return paystreamDashboard('Paystream / Overview', 'paystream-overview', 'now-3h')
     .withRow(new RowBuilder('Traffic'))
     .withPanel(
       new StatPanel()

@@ -1,4 +1,4 @@
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import {
   METRIC_ALERTS_FIRED_TOTAL as ALERTS,
@@ -7,19 +7,13 @@ import {
   METRIC_PLUGIN_CONSUMER_LAG as LAG,
   METRIC_LEDGER_ENTRIES_TOTAL as LEDGER,
 } from '@paystream/telemetry';
-import { datasourceVariable, labelValuesVariable, PROMETHEUS, promql } from './common.js';
+import { labelValuesVariable, PROMETHEUS, paystreamDashboard, promql } from './common.js';
 
 const RATE = '[$__rate_interval]';
 
 /** Each plugin's consumer group: throughput, failures, lag, dead letters; the ledger and alerting plugins' output. */
 export function pluginsDashboard() {
-  return new DashboardBuilder('Paystream / Plugins')
-    .uid('paystream-plugins')
-    .tags(['paystream'])
-    .refresh('30s')
-    .time({ from: 'now-3h', to: 'now' })
-    .timezone('browser')
-    .withVariable(datasourceVariable())
+  return paystreamDashboard('Paystream / Plugins', 'paystream-plugins', 'now-3h')
     .withVariable(labelValuesVariable('plugin', HANDLED, 'plugin', { all: true }))
     .withRow(new RowBuilder('Consumer groups'))
     .withPanel(

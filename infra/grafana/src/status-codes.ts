@@ -1,4 +1,4 @@
-import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { DataqueryBuilder as TempoQuery } from '@grafana/grafana-foundation-sdk/tempo';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -9,7 +9,7 @@ import {
   METRIC_UPSTREAM_REQUEST_DURATION_SECONDS as DURATION,
   METRIC_UPSTREAM_REQUESTS_TOTAL as UPSTREAM,
 } from '@paystream/telemetry';
-import { datasourceVariable, labelValuesVariable, PROMETHEUS, promql, TEMPO } from './common.js';
+import { labelValuesVariable, PROMETHEUS, paystreamDashboard, promql, TEMPO } from './common.js';
 
 const RATE = '[$__rate_interval]';
 
@@ -19,13 +19,7 @@ const RATE = '[$__rate_interval]';
  * one row per category (`$category`, repeated).
  */
 export function statusCodesDashboard() {
-  return new DashboardBuilder('Paystream / Status codes')
-    .uid('paystream-status-codes')
-    .tags(['paystream'])
-    .refresh('30s')
-    .time({ from: 'now-6h', to: 'now' })
-    .timezone('browser')
-    .withVariable(datasourceVariable())
+  return paystreamDashboard('Paystream / Status codes', 'paystream-status-codes', 'now-6h')
     .withVariable(labelValuesVariable('code', UPSTREAM, 'code'))
     .withVariable(labelValuesVariable('category', UPSTREAM, 'category', { all: true }))
     .withRow(new RowBuilder('Code $code'))

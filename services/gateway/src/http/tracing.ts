@@ -2,14 +2,13 @@ import {
   context,
   propagation,
   ROOT_CONTEXT,
-  type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
 import { activeServerSpan } from '@paystream/telemetry';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Counter } from 'prom-client';
 
 /** The matched route template (`/v1/payments/:outTradeNo`), never the raw path with its ids. */
@@ -29,19 +28,20 @@ export function httpTracing(
   log?: { info(obj: object, msg?: string): void },
 ): RequestHandler {
   return (req, res, next) => {
-    // Under the OpenTelemetry SDK's http instrumentation the SERVER span already exists: enrich it
-    // with the route template instead of writing a second one.
-    const server = activeServerSpan();
-    if (server) return enrich(server, req, res, requests, log, next);
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan(
-      req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'url.path': req.path },
-      },
-      parent,
-    );
+    // Under the OpenTelemetry SDK's http instrumentation the SERVER span already exists (and is
+    // ended by it): name it after the route template instead of writing a second one.
+    const instrumented = activeServerSpan();
+    const parent = instrumented ? context.active() : propagation.extract(ROOT_CONTEXT, req.headers);
+    const span =
+      instrumented ??
+      tracer.startSpan(
+        req.method,
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': req.method, 'url.path': req.path },
+        },
+        parent,
+      );
     const started = performance.now();
     let ended = false;
     const end = () => {
@@ -50,8 +50,10 @@ export function httpTracing(
       const route = routeOf(req);
       span.updateName(`${req.method} ${route}`);
       span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      if (!instrumented) {
+        if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       requests.inc({ route, method: req.method, status: String(res.statusCode) });
       log?.info(
         {
@@ -65,39 +67,7 @@ export function httpTracing(
     };
     res.once('finish', end);
     res.once('close', end);
-    context.with(trace.setSpan(parent, span), next);
+    if (instrumented) next();
+    else context.with(trace.setSpan(parent, span), next);
   };
-}
-
-/** Names the instrumentation's SERVER span after the route template and counts the request once. */
-function enrich(
-  span: Span,
-  req: Request,
-  res: Response,
-  requests: Counter<'route' | 'method' | 'status'>,
-  log: { info(obj: object, msg?: string): void } | undefined,
-  next: NextFunction,
-): void {
-  const started = performance.now();
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    const route = routeOf(req);
-    span.updateName(`${req.method} ${route}`);
-    span.setAttribute('http.route', route);
-    requests.inc({ route, method: req.method, status: String(res.statusCode) });
-    log?.info(
-      {
-        method: req.method,
-        route,
-        status: res.statusCode,
-        durationMs: Math.round(performance.now() - started),
-      },
-      'request',
-    );
-  };
-  res.once('finish', end);
-  res.once('close', end);
-  next();
 }
