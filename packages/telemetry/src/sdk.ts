@@ -68,7 +68,7 @@ function traceExporters(env: NodeJS.ProcessEnv): SpanExporter[] {
 }
 
 /** The standard instrumentations, configured for Paystream. */
-export function instrumentations() {
+export function instrumentations(env: NodeJS.ProcessEnv = process.env) {
   return [
     new HttpInstrumentation({
       // Scrapes and probes are not traffic: no spans for them.
@@ -79,7 +79,8 @@ export function instrumentations() {
     new UndiciInstrumentation(),
     new PgInstrumentation({ requireParentSpan: true }),
     new PaystreamKafkaJsInstrumentation(),
-    new PinoInstrumentation({ disableLogSending: true }),
+    // trace_id/span_id always; log records go to the OTel logs pipeline only when it exports them.
+    new PinoInstrumentation({ disableLogSending: !otlpWanted(env, 'LOGS') }),
   ];
 }
 
@@ -110,7 +111,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     'host.name': hostname(),
     ...(opts.serviceVersion ? { [ATTR_SERVICE_VERSION]: opts.serviceVersion } : {}),
   });
-  const instrumented = opts.instrument === false ? [] : instrumentations();
+  const instrumented = opts.instrument === false ? [] : instrumentations(env);
   const sdk = new NodeSDK({
     resource,
     // Only the synchronous env detector: the host detector's pending machine id would delay every
