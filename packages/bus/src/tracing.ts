@@ -8,7 +8,14 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { PaystreamEvent } from '@paystream/events';
-import { ATTR_EVENT_ID, ATTR_EVENT_TYPE, ATTR_OUT_TRADE_NO, spanNames } from '@paystream/telemetry';
+import {
+  ATTR_EVENT_ID,
+  ATTR_EVENT_TYPE,
+  ATTR_OUT_TRADE_NO,
+  ATTR_PLUGIN,
+  pluginOfGroup,
+  spanNames,
+} from '@paystream/telemetry';
 
 const tracer = () => trace.getTracer('@paystream/bus');
 
@@ -62,7 +69,14 @@ export async function withPublishSpan<T>(
   }
 }
 
-/** Starts the per-message `process <topic>` consumer span, child of the event's `traceparent`. */
+/**
+ * Starts the one `process <topic>` CONSUMER span per event per consumer group, carrying
+ * `messaging.consumer.group.name` and the plugin id, active while the handler runs (retries
+ * included). It is a child of the message's `traceparent` (the kafkajs `send` span, itself in the
+ * trace of the request that caused the event), not a link: the request, the upstream call, the send
+ * and every plugin's handling then open as one trace in Jaeger/Tempo. The kafkajs instrumentation
+ * makes no consumer spans of its own (see @paystream/telemetry's kafkajs.ts), so there is one.
+ */
 export function startProcessSpan(
   topic: string,
   group: string,
@@ -79,6 +93,7 @@ export function startProcessSpan(
         'messaging.operation.type': 'process',
         'messaging.destination.name': topic,
         'messaging.consumer.group.name': group,
+        [ATTR_PLUGIN]: pluginOfGroup(group),
         ...(e ? { [ATTR_EVENT_ID]: e.id, [ATTR_EVENT_TYPE]: e.type, [ATTR_OUT_TRADE_NO]: e.subject } : {}),
       },
     },

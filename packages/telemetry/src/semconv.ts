@@ -68,3 +68,21 @@ export const spanNames = {
   publish: (topic: string) => `publish ${topic}`,
   process: (topic: string) => `process ${topic}`,
 } as const;
+
+/** Upstream calls by wallet: the fixed counter keeps exactly its DESIGN.md labels, this one adds the wallet. */
+export const METRIC_UPSTREAM_WALLET_REQUESTS_TOTAL = 'paystream_upstream_wallet_requests_total';
+export const LABEL_WALLET = 'wallet';
+/** The value of a label whose input was outside its bounded set (an unknown code, wallet, route). */
+export const UNKNOWN_LABEL_VALUE = 'unknown';
+/** The exemplar label carrying the trace id on duration histograms (Grafana's exemplar link uses it). */
+export const EXEMPLAR_TRACE_ID = 'trace_id';
+export const ATTR_WALLET = 'paystream.wallet';
+export const ATTR_CURRENCY = 'paystream.currency';
+/** The plugin id of a consumer group `paystream.plugin.<id>`: the `plugin` label of plugin metrics. */
+export const PLUGIN_GROUP_PREFIX = 'paystream.plugin.';
+/** `paystream.plugin.accounting` → `accounting`; any other group name is kept as it is. */
+export function pluginOfGroup(group: string): string {
+  return group.startsWith(PLUGIN_GROUP_PREFIX) ? group.slice(PLUGIN_GROUP_PREFIX.length) : group;
+}
+/** One series per catalog code (value 1) carrying its category, severity and zh/en meaning, for dashboards. */
+export const METRIC_UPSTREAM_CODE_INFO = 'paystream_upstream_code_info';

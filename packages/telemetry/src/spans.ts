@@ -1,4 +1,12 @@
-import { type Attributes, type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+} from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
 
 /**
  * Runs `fn` inside a new active span, ends it, and records an exception (by class name and
@@ -25,6 +33,16 @@ export function withSpan<T>(
       }
     },
   );
+}
+
+/**
+ * The SERVER span the http instrumentation started for the request being handled, if any. Express
+ * layers may be the active span; the server span is found through the RPC metadata the http
+ * instrumentation puts in the context (the same way the express instrumentation sets http.route).
+ */
+export function activeServerSpan(): Span | undefined {
+  const span = getRPCMetadata(context.active())?.span;
+  return span?.isRecording() ? span : undefined;
 }
 
 export { SpanKind, SpanStatusCode };

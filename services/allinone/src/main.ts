@@ -1,12 +1,15 @@
 // `make start`: reads the environment, runs everything, prints where to look.
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
-import { startTracing } from '@paystream/telemetry';
+import { loggerOptions, startTelemetry } from '@paystream/telemetry';
 import { pino } from 'pino';
 import { startAllInOne } from './start.js';
 
-const tracing = startTracing({ serviceName: 'paystream-allinone' });
+// Started already when launched with `node --import @paystream/telemetry/register` (package.json
+// `start`, `make start`): then this returns that setup; without it, tracing still works but ESM
+// modules are not auto-instrumented.
+const tracing = startTelemetry({ serviceName: 'paystream-allinone' });
 const config = loadConfigOrExit();
-const logger = pino({ name: 'paystream', level: config.logLevel });
+const logger = pino(loggerOptions({ name: 'paystream', level: config.logLevel }));
 const platform = await startAllInOne(config, logger);
 console.info(platform.banner);
 

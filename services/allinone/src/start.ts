@@ -6,10 +6,11 @@ import { hashApiKey, type PaystreamConfig, SCOPES } from '@paystream/config';
 import { type Database, openDatabase, redactUrl } from '@paystream/db';
 import { type RunningGateway, startGateway } from '@paystream/gateway';
 import { createHostApp, createPluginHost, type PluginHost } from '@paystream/plugin-host';
+import { nodeMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { type RunningSandbox, SANDBOX_DEV_CREDENTIALS, startSandbox } from '@paystream/upstream-sandbox';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { banner } from './banner.js';
 
 /** The development key `make start` accepts when PAYSTREAM_DEV_API_KEY is unset. */
@@ -48,7 +49,7 @@ export interface AllInOne {
  */
 export async function startAllInOne(config: PaystreamConfig, logger: Logger): Promise<AllInOne> {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  nodeMetrics(registry);
   const sandbox = config.upstream.baseUrl
     ? undefined
     : await startSandbox({

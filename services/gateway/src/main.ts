@@ -1,12 +1,15 @@
 // The gateway as a process: configuration from the environment, then listen. No default API key.
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
-import { startTracing } from '@paystream/telemetry';
+import { loggerOptions, startTelemetry } from '@paystream/telemetry';
 import { pino } from 'pino';
 import { startGateway } from './start.js';
 
-const tracing = startTracing({ serviceName: 'paystream-gateway' });
+// Started already when launched with `node --import @paystream/telemetry/register` (package.json
+// `start`, `make start`): then this returns that setup; without it, tracing still works but ESM
+// modules are not auto-instrumented.
+const tracing = startTelemetry({ serviceName: 'paystream-gateway' });
 const config = loadConfigOrExit();
-const logger = pino({ name: 'gateway', level: config.logLevel });
+const logger = pino(loggerOptions({ name: 'gateway', level: config.logLevel }));
 const { baseUrl, userConfirmKey, privateKey } = config.upstream;
 if (!baseUrl || !userConfirmKey || !privateKey) {
   console.error(

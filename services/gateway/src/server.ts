@@ -1,9 +1,16 @@
 import { connect } from 'node:net';
 import { type Tracer, trace } from '@opentelemetry/api';
+import { catalog, isStatusCode, isWallet } from '@paystream/codes';
 import { type ApiKeyEntry, worstCaseRequestMs } from '@paystream/config';
 import { type Kysely, sql } from '@paystream/db';
 import { type Logger, silentLogger } from '@paystream/logger';
-import { httpRequestsCounter, notificationsRejectedCounter, upstreamMetrics } from '@paystream/telemetry';
+import {
+  httpRequestsCounter,
+  nodeMetrics,
+  notificationsRejectedCounter,
+  upstreamCodeInfo,
+  upstreamMetrics,
+} from '@paystream/telemetry';
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -78,7 +85,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const tracer = deps.tracer ?? trace.getTracer('@paystream/gateway');
   const bodyLimit = deps.bodyLimit ?? '16kb';
   const notifyUrl = typeof deps.notifyUrl === 'string' ? () => deps.notifyUrl as string : deps.notifyUrl;
-  const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry));
+  // Codes outside the catalog and unknown wallets are labelled `unknown`: bounded label values.
+  // Codes that page exist at 0 from the start, so the alert rule's increase() sees their first one.
+  const bounds = {
+    isKnownCode: isStatusCode,
+    isKnownWallet: isWallet,
+    zeroSeries: catalog
+      .filter((e) => e.alert)
+      .flatMap((e) => e.operations.map((operation) => ({ operation, code: e.code, category: e.category }))),
+  };
+  const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry, bounds));
+  nodeMetrics(deps.registry);
+  upstreamCodeInfo(deps.registry, catalog);
   const recorder = new Recorder({
     db: deps.db,
     enqueue: deps.enqueueEvents,

@@ -7,6 +7,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { activeServerSpan } from '@paystream/telemetry';
 import type { Request, RequestHandler } from 'express';
 import type { Counter } from 'prom-client';
 
@@ -42,15 +43,20 @@ export function httpTracing(
   log?: { info(obj: object, msg?: string): void },
 ): RequestHandler {
   return (req, res, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = tracer.startSpan(
-      req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'url.path': req.path },
-      },
-      parent,
-    );
+    // Under the OpenTelemetry SDK's http instrumentation the SERVER span already exists (and is
+    // ended by it): name it after the route template instead of writing a second one.
+    const instrumented = activeServerSpan();
+    const parent = instrumented ? context.active() : propagation.extract(ROOT_CONTEXT, req.headers);
+    const span =
+      instrumented ??
+      tracer.startSpan(
+        req.method,
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': req.method, 'url.path': req.path },
+        },
+        parent,
+      );
     const started = performance.now();
     let ended = false;
     const end = () => {
@@ -62,8 +68,10 @@ export function httpTracing(
       const status = res.writableFinished ? res.statusCode : 499;
       span.updateName(`${req.method} ${route}`);
       span.setAttributes({ 'http.route': route, 'http.response.status_code': status });
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      if (!instrumented) {
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
       requests.inc({ route, method: req.method, status: String(status) });
       log?.info(
         {
@@ -77,6 +85,7 @@ export function httpTracing(
     };
     res.once('finish', end);
     res.once('close', end);
-    context.with(trace.setSpan(parent, span), next);
+    if (instrumented) next();
+    else context.with(trace.setSpan(parent, span), next);
   };
 }

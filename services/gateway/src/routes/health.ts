@@ -1,3 +1,4 @@
+import { exposition } from '@paystream/telemetry';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 
@@ -28,8 +29,10 @@ export function healthRouter(deps: { checks: readonly ReadinessCheck[]; registry
       .status(ok ? 200 : 503)
       .json({ status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
   });
-  router.get('/metrics', async (_req, res) => {
-    res.type(deps.registry.contentType).send(await deps.registry.metrics());
+  // OpenMetrics (with trace exemplars) when the scraper asks for it, the Prometheus text format otherwise.
+  router.get('/metrics', async (req, res) => {
+    const { contentType, body } = await exposition(deps.registry, req.get('accept'));
+    res.type(contentType).send(body);
   });
   return router;
 }

@@ -1,11 +1,13 @@
 import type { Tracer } from '@opentelemetry/api';
 import {
+  ATTR_CURRENCY,
   ATTR_OUT_TRADE_NO,
   ATTR_REFUND_NO,
   ATTR_UPSTREAM_CATEGORY,
   ATTR_UPSTREAM_CODE,
   ATTR_UPSTREAM_OPERATION,
   ATTR_UPSTREAM_OUTCOME,
+  ATTR_WALLET,
   NO_CODE,
   SpanKind,
   SpanStatusCode,
@@ -37,7 +39,7 @@ export function instrumentUpstream(
 ): UpstreamClient {
   async function observed<T>(
     operation: CallOperation,
-    ids: { outTradeNo?: string; refundNo?: string },
+    ids: { outTradeNo?: string; refundNo?: string; wallet?: string; currency?: string },
     call: () => Promise<UpstreamResult<T>>,
   ): Promise<UpstreamResult<T>> {
     return withSpan(
@@ -49,6 +51,8 @@ export function instrumentUpstream(
           [ATTR_UPSTREAM_OPERATION]: operation,
           ...(ids.outTradeNo ? { [ATTR_OUT_TRADE_NO]: ids.outTradeNo } : {}),
           ...(ids.refundNo ? { [ATTR_REFUND_NO]: ids.refundNo } : {}),
+          ...(ids.wallet ? { [ATTR_WALLET]: ids.wallet } : {}),
+          ...(ids.currency ? { [ATTR_CURRENCY]: ids.currency } : {}),
         },
       },
       async (span) => {
@@ -65,7 +69,7 @@ export function instrumentUpstream(
         if (result.outcome !== 'success') {
           span.setStatus({ code: SpanStatusCode.ERROR, message: `${operation} ${result.outcome} ${code}` });
         }
-        metrics.observe({ operation, code, category, seconds });
+        metrics.observe({ operation, code, category, wallet: ids.wallet, seconds });
         return result;
       },
     );

@@ -1,0 +1,56 @@
+import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
+import {
+  DashboardBuilder,
+  DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
+  VariableSort,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+
+/** Dashboards query the Prometheus chosen in `$datasource` (the provisioned one is uid `prometheus`). */
+// Grafana's own variable syntax, not a JavaScript template.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana variable reference
+export const PROMETHEUS: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
+/** Traces: the provisioned Tempo (uid `tempo`), which the Prometheus exemplars link to. */
+export const TEMPO: DataSourceRef = { type: 'tempo', uid: 'tempo' };
+
+/** The `$datasource` variable every dashboard starts with. */
+export function datasourceVariable() {
+  return new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus');
+}
+
+/** A `label_values(metric, label)` variable: the values Prometheus has seen, refreshed with the time range. */
+export function labelValuesVariable(
+  name: string,
+  metric: string,
+  label: string,
+  opts: { all?: boolean } = {},
+) {
+  const query = `label_values(${metric}, ${label})`;
+  const v = new QueryVariableBuilder(name)
+    .label(name)
+    .datasource(PROMETHEUS)
+    .query({ qryType: 1, query, refId: 'PrometheusVariableQueryEditor-VariableQuery' })
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.NaturalAsc);
+  return opts.all ? v.multi(true).includeAll(true).allValue('.*') : v;
+}
+
+/** A PromQL target. */
+export function promql(expr: string, legend?: string, refId = 'A') {
+  const q = new DataqueryBuilder().expr(expr).refId(refId).datasource(PROMETHEUS);
+  return legend ? q.legendFormat(legend) : q;
+}
+
+/** A Paystream dashboard: its uid, the `paystream` tag, 30 s refresh, browser time, `$datasource`. */
+export function paystreamDashboard(title: string, uid: string, from: string) {
+  return new DashboardBuilder(title)
+    .uid(uid)
+    .tags(['paystream'])
+    .refresh('30s')
+    .time({ from, to: 'now' })
+    .timezone('browser')
+    .withVariable(datasourceVariable());
+}

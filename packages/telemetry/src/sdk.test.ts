@@ -1,0 +1,76 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loggerOptions, servicePackage, startTelemetry, withSpan } from './index.js';
+import { InMemorySpanExporter, SimpleSpanProcessor } from './testing.js';
+
+describe('startTelemetry', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+
+  it('exports nothing when no OTEL_* variable asks for it, yet keeps context and accepts a processor later', async () => {
+    const t = startTelemetry({ serviceName: 'quiet', env: {}, instrument: false });
+    stop = () => t.shutdown();
+    expect(t.exporting).toBe(false);
+    expect(startTelemetry({ serviceName: 'second' })).toBe(t);
+    const exporter = new InMemorySpanExporter();
+    t.addSpanProcessor(new SimpleSpanProcessor({ exporter }));
+    await withSpan(t.tracer(), 'upstream refund', {}, async () => {});
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.resource.attributes).toMatchObject({
+      'service.name': 'quiet',
+      'deployment.environment.name': 'development',
+    });
+  });
+
+  it('exports over OTLP when an endpoint is set, and not when the traces exporter is none', async () => {
+    const on = startTelemetry({
+      serviceName: 'otlp',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' },
+      instrument: false,
+    });
+    expect(on.exporting).toBe(true);
+    await on.shutdown();
+    const off = startTelemetry({
+      serviceName: 'none',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_TRACES_EXPORTER: 'none' },
+      instrument: false,
+    });
+    stop = () => off.shutdown();
+    expect(off.exporting).toBe(false);
+  });
+});
+
+describe('servicePackage', () => {
+  it('names the service after the nearest package.json above the entry file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telemetry-pkg-'));
+    try {
+      mkdirSync(join(dir, 'dist'));
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: '@paystream/gateway', version: '1.2.3' }),
+      );
+      expect(servicePackage(join(dir, 'dist', 'main.js'))).toEqual({
+        name: 'paystream-gateway',
+        version: '1.2.3',
+      });
+      expect(servicePackage('/no/such/place/main.js')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('loggerOptions', () => {
+  it('writes JSON lines unless asked for pretty output (make start on a terminal)', () => {
+    expect(loggerOptions({ name: 'gw', pretty: false })).toEqual({ name: 'gw', level: 'info' });
+    const pretty = loggerOptions({ name: 'gw', level: 'debug', pretty: true });
+    const transport = pretty.transport as { target: string; options: Record<string, unknown> };
+    expect(transport.target).toMatch(/pino-pretty/);
+    expect(transport.options).toMatchObject({ singleLine: true });
+  });
+});

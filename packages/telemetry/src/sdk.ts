@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { FanOutSpanProcessor } from './fanout.js';
+import { PaystreamKafkaJsInstrumentation } from './kafkajs.js';
+import { filterKafkajsTimeoutWarning } from './warnings.js';
+
+/** `deployment.environment.name` (stable semconv key; not yet exported by the package as a constant). */
+export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
+
+export interface TelemetryOptions {
+  /** `service.name` unless OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES) says otherwise. */
+  serviceName: string;
+  /** `service.version`. */
+  serviceVersion?: string;
+  /** The environment OTEL_* is read from. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Export to this exporter (tests: an InMemorySpanExporter), synchronously, instead of OTLP. */
+  exporter?: SpanExporter;
+  /** The standard instrumentations (http, express, undici, pg, kafkajs, pino). Default true. */
+  instrument?: boolean;
+}
+
+export interface Telemetry {
+  /** Whether spans leave the process (an OTLP endpoint or an exporter is configured). */
+  readonly exporting: boolean;
+  tracer(name?: string): Tracer;
+  /** Adds a span processor after start (a test's in-memory exporter in a process started with --import). */
+  addSpanProcessor(processor: SpanProcessor): void;
+  /** Exports what is buffered and stops; safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+let active: Telemetry | undefined;
+
+/** Whether OTLP is wanted for a signal: an endpoint is set, or the signal's exporter is named. */
+function otlpWanted(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS' | 'LOGS'): boolean {
+  const exporter = env[`OTEL_${signal}_EXPORTER`];
+  if (exporter !== undefined && exporter.trim() !== '') return !exporter.split(',').includes('none');
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]);
+}
+
+/** OTEL_TRACES_EXPORTER (`otlp`, `console`, `none`); unset means OTLP only when an endpoint is set. */
+function traceExporters(env: NodeJS.ProcessEnv): SpanExporter[] {
+  if (!otlpWanted(env, 'TRACES')) return [];
+  const named = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((s) => s.trim());
+  return [
+    ...(named.includes('otlp') || named.includes('') ? [new OTLPTraceExporter()] : []),
+    ...(named.includes('console') ? [new ConsoleSpanExporter()] : []),
+  ];
+}
+
+/** The standard instrumentations, configured for Paystream. */
+export function instrumentations(env: NodeJS.ProcessEnv = process.env) {
+  return [
+    new HttpInstrumentation({
+      // Scrapes and probes are not traffic: no spans for them.
+      ignoreIncomingRequestHook: (req) => /^\/(metrics|healthz|readyz)(\?|$)/.test(req.url ?? ''),
+    }),
+    // Request handlers only: a span per middleware and router layer would bury the handler in noise.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    new UndiciInstrumentation(),
+    new PgInstrumentation({ requireParentSpan: true }),
+    new PaystreamKafkaJsInstrumentation(),
+    // trace_id/span_id always; log records go to the OTel logs pipeline only when it exports them.
+    new PinoInstrumentation({ disableLogSending: !otlpWanted(env, 'LOGS') }),
+  ];
+}
+
+/**
+ * Starts OpenTelemetry for the process through `@opentelemetry/sdk-node`: W3C trace context and
+ * async context always (so events carry a traceparent even when nothing is exported); the standard
+ * instrumentations; OTLP export only when the standard OTEL_* variables ask for it (nothing is
+ * sent anywhere when they are unset); resource `service.name`, `service.version`,
+ * `deployment.environment.name`. Idempotent: a second call returns the first setup.
+ *
+ * For ESM on Node 24 the instrumentations only see modules loaded after the loader hook is
+ * registered: processes load `@paystream/telemetry/register` with `node --import`, which does that.
+ */
+export function startTelemetry(opts: TelemetryOptions): Telemetry {
+  if (active) return active;
+  const env = opts.env ?? process.env;
+  filterKafkajsTimeoutWarning();
+
+  const fanout = new FanOutSpanProcessor();
+  if (opts.exporter) fanout.add(new SimpleSpanProcessor({ exporter: opts.exporter }));
+  else for (const exporter of traceExporters(env)) fanout.add(new BatchSpanProcessor({ exporter }));
+  const exporting = fanout.size > 0;
+
+  // Defaults first; OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over them.
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: opts.serviceName,
+    [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: 'development',
+    'host.name': hostname(),
+    ...(opts.serviceVersion ? { [ATTR_SERVICE_VERSION]: opts.serviceVersion } : {}),
+  });
+  const instrumented = opts.instrument === false ? [] : instrumentations(env);
+  const sdk = new NodeSDK({
+    resource,
+    // Only the synchronous env detector: the host detector's pending machine id would delay every
+    // span's export (and a test's in-memory exporter would see nothing until it settles).
+    resourceDetectors: [envDetector],
+    spanProcessors: [fanout],
+    instrumentations: instrumented,
+    // Paystream's metrics are prom-client's (/metrics). OTel metrics and logs leave only when asked.
+    ...(otlpWanted(env, 'METRICS') ? {} : { metricReaders: [] }),
+    ...(otlpWanted(env, 'LOGS') ? {} : { logRecordProcessors: [] }),
+  });
+  sdk.start();
+
+  let stopped = false;
+  const telemetry: Telemetry = {
+    exporting,
+    tracer: (name = opts.serviceName) => trace.getTracer(name),
+    addSpanProcessor: (p) => fanout.add(p),
+    async shutdown() {
+      if (stopped) return;
+      stopped = true;
+      await sdk.shutdown();
+      for (const i of instrumented) i.disable();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+      active = undefined;
+    },
+  };
+  active = telemetry;
+  return telemetry;
+}
+
+/** The running setup, if any. */
+export function currentTelemetry(): Telemetry | undefined {
+  return active;
+}
+
+/**
+ * The service a process runs, from the nearest package.json above its entry file:
+ * `@paystream/gateway` 0.1.0 → `paystream-gateway`, `0.1.0`.
+ */
+export function servicePackage(entryFile: string): { name: string; version?: string } | undefined {
+  let dir = pathToFileURL(entryFile);
+  for (let up = 0; up < 4; up++) {
+    dir = new URL('..', dir);
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (typeof pkg.name !== 'string') return undefined;
+      const name = pkg.name.replace(/^@/, '').replace('/', '-');
+      return typeof pkg.version === 'string' ? { name, version: pkg.version } : { name };
+    } catch {
+      // no package.json here: one folder up
+    }
+  }
+  return undefined;
+}
