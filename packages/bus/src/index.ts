@@ -16,6 +16,7 @@ export { OUTBOX_TABLE, outboxMigrations } from './outbox/migrations.js';
 export type { OutboxRelay, OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export type {
+  BusEvent,
   BusLogger,
   CommonBusOptions,
   DeadLetter,
@@ -24,6 +25,7 @@ export type {
   HandlerContext,
   ProcessedIds,
   RawRecord,
+  RecordReader,
   RedriveResult,
   SubscribeOptions,
   Subscription,
