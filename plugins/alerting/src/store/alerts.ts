@@ -105,10 +105,13 @@ async function raise(
 /** Whether a rate or ratio rule's condition holds in its window after counting `o`. */
 async function overThreshold(
   trx: Db,
+  pg: boolean,
   rule: Exclude<Rule, { kind: 'code' }>,
   o: Observation,
 ): Promise<boolean> {
   const groupKey = fingerprint(alertLabels(rule, o));
+  // Concurrent transactions must see each other's rows near the threshold: one window at a time.
+  if (pg) await sql`select pg_advisory_xact_lock(hashtext(${`alerting:${groupKey}`}))`.execute(trx);
   await trx
     .insertInto(RATE_EVENTS)
     .values({
@@ -158,7 +161,7 @@ export async function recordObservation(
       if (Number(first.numInsertedOrUpdatedRows ?? 0) === 0) return [];
       const changes: AlertChange[] = [];
       for (const rule of matching) {
-        if (rule.kind === 'code' || (await overThreshold(trx, rule, o)))
+        if (rule.kind === 'code' || (await overThreshold(trx, pg, rule, o)))
           changes.push(await raise(trx, pg, rule, o, channels, now));
       }
       return changes;
