@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Scaffolds a workspace package with the shared conventions: scripts/new-package.sh packages/foo "What it does"
+# Under plugins/ it scaffolds a working plugin (SDK factory + a startTestHost test) and installs it,
+# so `make test` passes as generated: scripts/new-package.sh plugins/fraud-watch "Flags odd refunds"
 set -euo pipefail
-dir="$1"; desc="${2:-}"
+dir="${1:?usage: scripts/new-package.sh <packages|services|plugins>/<name> [description]}"; desc="${2:-}"
 name="@paystream/$(basename "$dir")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$root/$dir/src"
 cd "$root/$dir"
+if [[ "$dir" == plugins/* ]]; then
+  exec "$root/scripts/new-plugin.sh" "$root" "$dir" "$desc"
+fi
 [ -f package.json ] || cat > package.json <<JSON
 {
   "name": "$name",

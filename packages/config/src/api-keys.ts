@@ -6,7 +6,13 @@ import { z } from 'zod';
  * lets finance read the ledger's routes, `plugins:admin` lets operators list and redrive a
  * plugin's dead letters.
  */
-export const SCOPES = ['payments:read', 'payments:write', 'refunds:write', 'ledger:read', 'plugins:admin'] as const;
+export const SCOPES = [
+  'payments:read',
+  'payments:write',
+  'refunds:write',
+  'ledger:read',
+  'plugins:admin',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** One accepted key: who uses it, its SHA-256 (never the key itself), and what it may do. */

@@ -11,6 +11,7 @@ export function parseBrokers(value: string | undefined): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   const bad = list.find((b) => !BROKER_ADDRESS.test(b));
-  if (bad !== undefined) throw new RangeError(`must be a comma-separated list of host:port (got ${JSON.stringify(bad)})`);
+  if (bad !== undefined)
+    throw new RangeError(`must be a comma-separated list of host:port (got ${JSON.stringify(bad)})`);
   return list;
 }

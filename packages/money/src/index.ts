@@ -2,6 +2,7 @@ export type { Currency, MinorUnits, ParseResult } from './money.js';
 export {
   addMinor,
   CURRENCIES,
+  DECIMAL_AMOUNT,
   formatAmount,
   isCurrency,
   MINOR_DIGITS,

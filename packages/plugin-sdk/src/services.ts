@@ -45,15 +45,13 @@ export interface PluginDatabase {
   migrate(migrations: Readonly<Record<string, Migration>>): Promise<void>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the plugin's transaction, whatever its schema type.
+type AnyTransaction = Transaction<any> | Kysely<any>;
+
 /** Publishes through the plugin's own outbox: call it inside the transaction that writes the effects. */
 export interface PluginPublisher {
   /** Stores the events for the relay; they reach `topic` only if `trx` commits. */
-  // biome-ignore lint/suspicious/noExplicitAny: the plugin's transaction, whatever its schema type.
-  publish(
-    trx: Transaction<any> | Kysely<any>,
-    topic: string,
-    events: readonly CloudEventEnvelope[],
-  ): Promise<void>;
+  publish(trx: AnyTransaction, topic: string, events: readonly CloudEventEnvelope[]): Promise<void>;
 }
 
 /** The plugin's HTTP routes, mounted at `/plugins/<id>/` behind the gateway's API-key authentication. */

@@ -1,4 +1,5 @@
 import type { CatalogEntry, Operation, Wallet } from '@paystream/codes';
+import type { Logger } from '@paystream/logger';
 import type { Currency, MinorUnits } from '@paystream/money';
 import type { Signer } from './signer.js';
 
@@ -24,13 +25,8 @@ export type UpstreamResult<T> =
   | { outcome: 'rejected'; code: string; entry: CatalogEntry; message: string }
   | { outcome: 'unknown'; reason: UnknownReason; error: string };
 
-/** Pino-compatible: the client logs structured objects, never request bodies. */
-export interface UpstreamLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The client's logger (the one Logger contract); it logs structured objects, never request bodies. */
+export type UpstreamLogger = Logger;
 
 export interface ResultInfo {
   operation: Operation;

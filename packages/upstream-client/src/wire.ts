@@ -1,6 +1,6 @@
 // The aggregator's wire format, shared by the client and the sandbox so the two halves of the
 // contract cannot drift. docs/upstream-api.openapi.yaml is the written form of the same thing.
-import type { Currency } from '@paystream/money';
+import { CURRENCIES, type Currency } from '@paystream/money';
 import { z } from 'zod';
 import type { CallOperation, Wallet } from './types.js';
 
@@ -73,7 +73,7 @@ export const wireEnvelope = z.object({
 });
 
 const amount = z.string();
-const currency = z.enum(['HKD', 'CNY']) as z.ZodType<Currency>;
+const currency = z.enum(CURRENCIES) as z.ZodType<Currency>;
 const walletFields = {
   paytype: z.enum(['WeChat', 'Alipay']),
   wallet: z.enum(['WECHATCN', 'WECHATHK', 'Alipay']),

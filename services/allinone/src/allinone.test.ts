@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@paystream/bus/testing';
 import { loadConfig } from '@paystream/config';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ function commands(): { method: string; url: string; headers: Record<string, stri
     while (line.endsWith('\\')) line = `${line.slice(0, -1)} ${lines[++i]!.trim()}`;
     if (line.includes('| grep')) line = line.slice(0, line.indexOf('|')).trim();
     const method = /-X (\w+)/.exec(line)?.[1] ?? 'GET';
-    const url = /(http:\/\/\S+)/.exec(line)![1]!;
+    const url = /(http:\/\/[^\s']+)/.exec(line)![1]!;
     const headers = Object.fromEntries(
       [...line.matchAll(/-H '([^:]+): ([^']+)'/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]),
     );
@@ -60,9 +61,25 @@ describe('the all-in-one', () => {
       });
       answers.push({ status: res.status, text: await res.text() });
     }
-    expect(answers.map((a) => a.status)).toEqual([201, 200, 200, 201, 201, 409, 200]);
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 200, 201, 201, 409, 200, 200, 200]);
     expect(JSON.parse(answers[2]!.text).status).toBe('paid');
     expect(JSON.parse(answers[5]!.text).code).toBe('64');
+    // The journal command of the walk-through, once the ledger has caught up with the events.
+    const journal = commands()[7]!;
+    const entries = await waitFor('the demo order in the journal', async () => {
+      const body = (await (await fetch(journal.url, { headers: journal.headers })).json()) as {
+        entries: { postings: { amount: string }[] }[];
+      };
+      return body.entries.length === 2 ? body.entries : undefined;
+    });
+    expect(entries.map((e) => e.postings.map((p) => p.amount))).toEqual([
+      ['12.34', '12.34'],
+      ['2.34', '2.34'],
+    ]);
+    const trial = commands()[8]!;
+    expect(await (await fetch(trial.url, { headers: trial.headers })).json()).toEqual([
+      { currency: 'HKD', debit: '14.68', credit: '14.68' },
+    ]);
   });
 
   it('puts the events on the bus and serves every component on one /metrics', async () => {

@@ -13,5 +13,8 @@ it('prints the URLs, the dev key and a curl for each step', () => {
   expect(text).toContain("-H 'Authorization: Bearer psk_dev_local'");
   expect(text).toContain('curl -s -X POST http://127.0.0.1:8081/__sandbox/orders/demo-1/pay');
   expect(text).toContain('"outTradeNo":"demo-1","amount":"12.34","currency":"HKD","wallet":"WECHATHK"');
-  expect(text.match(/curl /g)).toHaveLength(7);
+  expect(text).toContain(
+    "curl -s 'http://127.0.0.1:8080/plugins/accounting/journal?outTradeNo=demo-1' -H 'Authorization: Bearer psk_dev_local'",
+  );
+  expect(text.match(/curl /g)).toHaveLength(9);
 });

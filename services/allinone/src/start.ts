@@ -1,8 +1,12 @@
-import { resolve } from 'node:path';
+import type { RequestListener } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { createAccountingPlugin } from '@paystream/accounting';
 import { createBus, type EventBus } from '@paystream/bus';
 import { hashApiKey, type PaystreamConfig, SCOPES } from '@paystream/config';
-import { redactUrl } from '@paystream/db';
+import { type Database, openDatabase, redactUrl } from '@paystream/db';
 import { type RunningGateway, startGateway } from '@paystream/gateway';
+import { createHostApp, createPluginHost, type PluginHost } from '@paystream/plugin-host';
+import { createUpstreamClient } from '@paystream/upstream-client';
 import { type RunningSandbox, SANDBOX_DEV_CREDENTIALS, startSandbox } from '@paystream/upstream-sandbox';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -16,6 +20,8 @@ export interface AllInOne {
   /** Absent when UPSTREAM_BASE_URL points elsewhere. */
   sandbox: RunningSandbox | undefined;
   bus: EventBus;
+  /** The plugin host (accounting), in-process; its routes answer on the gateway's port. */
+  plugins: PluginHost;
   registry: Registry;
   devKey: string;
   banner: string;
@@ -65,15 +71,35 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
     { fromBeginning: false },
   );
   const devKey = config.devApiKey ?? DEFAULT_DEV_API_KEY;
+  const devKeys = [{ caller: 'dev', sha256: hashApiKey(devKey), scopes: [...SCOPES] }];
   const gateway = await startGateway({
     config,
     upstreamBaseUrl,
     upstreamCredentials: credentials,
-    extraApiKeys: [{ caller: 'dev', sha256: hashApiKey(devKey), scopes: [...SCOPES] }],
+    extraApiKeys: devKeys,
     registry,
     bus,
     logger: logger.child({ component: 'gateway' }),
   });
+  const plugins = await startPlugins({
+    config,
+    bus,
+    registry,
+    logger,
+    apiKeys: [...config.apiKeys, ...devKeys],
+    upstream: createUpstreamClient({
+      baseUrl: upstreamBaseUrl,
+      credentials,
+      timeoutMs: config.upstream.timeoutMs,
+    }),
+  });
+  // Plugin routes answer on the gateway's port (DESIGN): /plugins/* and /admin/plugins/* go to the
+  // host's app, everything else to the gateway's, on the one server the gateway listens with.
+  const [gatewayApp] = gateway.server.listeners('request') as RequestListener[];
+  gateway.server.removeAllListeners('request');
+  gateway.server.on('request', (req, res) =>
+    /^\/(admin\/)?plugins(\/|$|\?)/.test(req.url ?? '') ? plugins.app(req, res) : gatewayApp!(req, res),
+  );
   const text = banner({
     gatewayUrl: gateway.url,
     sandboxUrl: sandbox?.url ?? upstreamBaseUrl,
@@ -90,17 +116,59 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
     gateway,
     sandbox,
     bus,
+    plugins: plugins.host,
     registry,
     devKey,
     banner: text,
     close() {
       closing ??= (async () => {
         await gateway.close();
+        await plugins.close();
         await console.close();
         await bus.close();
         await sandbox?.close();
       })();
       return closing;
+    },
+  };
+}
+
+/** The plugin host with the accounting ledger, on the gateway's database server or a SQLite file beside it. */
+async function startPlugins(o: {
+  config: PaystreamConfig;
+  bus: EventBus;
+  registry: Registry;
+  logger: Logger;
+  apiKeys: Parameters<typeof createPluginHost>[0]['apiKeys'];
+  upstream: ReturnType<typeof createUpstreamClient>;
+}) {
+  const url = o.config.databaseUrl;
+  const pg = url !== undefined && /^postgres(ql)?:\/\//.test(url);
+  // SQLite has one writer per file: the ledger gets a file of its own beside the gateway's.
+  const gatewayFile = resolve(url && !pg ? url.replace(/^sqlite:(\/\/)?/, '') : '.data/paystream.sqlite');
+  const database: Database = pg
+    ? openDatabase({ url })
+    : openDatabase({ url: join(dirname(gatewayFile), 'plugins.sqlite') });
+  const logger = o.logger.child({ component: 'plugins' });
+  const host = createPluginHost({
+    plugins: [createAccountingPlugin({})],
+    bus: o.bus,
+    database,
+    registry: o.registry,
+    apiKeys: o.apiKeys,
+    logger,
+    upstream: o.upstream,
+    dataDir: resolve(dirname(gatewayFile), 'plugins'),
+  });
+  await host.start();
+  return {
+    host,
+    app: createHostApp(host, { logger }),
+    database,
+    async close() {
+      await host.close();
+      await o.upstream.destroy();
+      await database.destroy();
     },
   };
 }

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { type Tracer, trace } from '@opentelemetry/api';
 import type { ApiKeyEntry } from '@paystream/config';
 import { type Kysely, sql } from '@paystream/db';
+import { type Logger, silentLogger } from '@paystream/logger';
 import { httpRequestsCounter, notificationsRejectedCounter, upstreamMetrics } from '@paystream/telemetry';
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
 import express, { type Express } from 'express';
@@ -23,13 +24,8 @@ import { paymentsRouter } from './routes/payments.js';
 import type { GatewaySchema } from './store/schema.js';
 import { instrumentUpstream } from './upstream/instrumented.js';
 
-/** Pino-compatible. */
-export interface GatewayLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+/** The gateway's logger (the one Logger contract of @paystream/logger). */
+export type GatewayLogger = Logger;
 
 export interface GatewayDeps {
   /** Migrated with `prepareDatabase`. */
@@ -61,11 +57,9 @@ export interface GatewayDeps {
   eventSource?: string;
 }
 
-const silent: GatewayLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /** Builds the gateway's Express app without listening (supertest it, or pass it to http.createServer). */
 export function createServer(deps: GatewayDeps): Express {
-  const logger = deps.logger ?? silent;
+  const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => new Date());
   const tracer = deps.tracer ?? trace.getTracer('@paystream/gateway');
   const bodyLimit = deps.bodyLimit ?? '16kb';

@@ -1,3 +1,4 @@
+export { runCli } from './cli-run.js';
 export type { PluginHost, PluginHostOptions, PluginStatus } from './host.js';
 export { createPluginHost, pluginGroup } from './host.js';
 export type { HostAppOptions } from './http.js';

@@ -56,8 +56,8 @@ export interface PluginOutboxRelay {
 }
 
 /** Creates the relay (one per host; flushes never overlap); `send` publishes to the topic's bus. */
-// biome-ignore lint/suspicious/noExplicitAny: see AnyDb.
 export function createPluginOutboxRelay(
+  // biome-ignore lint/suspicious/noExplicitAny: see AnyDb.
   db: Kysely<any>,
   send: (topic: string, records: readonly RawRecord[]) => Promise<void>,
   logger: Logger,

@@ -64,8 +64,8 @@ export type SequenceVerdict =
  * Records the sequence of a first delivery and says whether it continues the order's sequence.
  * A gap is reported (events lost upstream or skipped), never blocked: the plugin still sees it.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
 export async function checkSequence(
+  // biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
   db: Kysely<any>,
   plugin: string,
   outTradeNo: string,

@@ -1,7 +1,4 @@
-/** Pino-compatible logger; the sandbox logs codes and order numbers, never request bodies. */
-export interface SandboxLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '@paystream/logger';
+
+/** The sandbox's logger (the one Logger contract); it logs codes and order numbers, never request bodies. */
+export type SandboxLogger = Logger;

@@ -1,10 +1,8 @@
 // Request schemas, beside the routes that use them: they validate at the edge, type the
 // handlers, and generate /openapi.json, so the document cannot drift from what is enforced.
 import { WALLETS } from '@paystream/codes';
-import { CURRENCIES, tryParseAmount } from '@paystream/money';
+import { CURRENCIES, DECIMAL_AMOUNT, tryParseAmount } from '@paystream/money';
 import { z } from 'zod';
-
-const DECIMAL = /^(0|[1-9][0-9]{0,11})(\.[0-9]+)?$/;
 
 export const outTradeNoSchema = z
   .string()
@@ -13,7 +11,7 @@ export const outTradeNoSchema = z
 
 export const amountSchema = z
   .string({ message: 'must be a decimal string such as "12.34" (not a number)' })
-  .regex(DECIMAL, 'must be a non-negative decimal string such as "12.34"')
+  .regex(DECIMAL_AMOUNT, 'must be a non-negative decimal string such as "12.34"')
   .meta({ description: 'Major units as a decimal string, never a float', example: '12.34' });
 
 export const paymentParams = z.strictObject({ outTradeNo: outTradeNoSchema });

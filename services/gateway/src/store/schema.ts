@@ -1,3 +1,5 @@
+import type { Wallet } from '@paystream/codes';
+import type { Currency } from '@paystream/money';
 /**
  * Order status. Beyond the aggregator's: `failed` (create refused, nothing exists upstream) and
  * `unknown` (create timed out and a query could not yet tell whether the order exists).
@@ -16,8 +18,8 @@ export interface OrdersTable {
   out_trade_no: string;
   caller: string;
   amount_minor: number;
-  currency: 'HKD' | 'CNY';
-  wallet: 'WECHATCN' | 'WECHATHK' | 'ALIPAYCN' | 'ALIPAYHK';
+  currency: Currency;
+  wallet: Wallet;
   status: OrderStatus;
   upstream_trade_no: string | null;
   qr_code_url: string | null;

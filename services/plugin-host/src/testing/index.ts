@@ -3,7 +3,7 @@
 // `@paystream/plugin-host/testing` in tests only; a plugin's runtime code imports the SDK alone.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -141,14 +141,22 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     await host.start();
     return host;
   };
-  let host = await build();
+  let host: PluginHost;
+  try {
+    host = await build();
+  } catch (err) {
+    // A plugin the host refused: leave nothing behind.
+    await bus.close();
+    await database.destroy();
+    await testDb.drop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const app = () => createHostApp(host, { logger: silentLogger, health: { registry, bus } });
   let handler = app();
-  const server: Server = await new Promise((res) => {
-    const s = (handler as unknown as { listen: Function }).listen(0, '127.0.0.1', () => res(s)) as Server;
-  });
-  server.removeAllListeners('request');
-  server.on('request', (req, res) => handler(req, res));
+  // `replay()` swaps the app behind the same server, so the URL stays the same.
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
@@ -240,7 +248,9 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     },
     async close() {
       await host.close();
-      await new Promise<void>((res) => server.close(() => res()));
+      const closed = new Promise<void>((res) => server.close(() => res()));
+      server.closeAllConnections();
+      await closed;
       await bus.close();
       await ledgerBus.close();
       await database.destroy();

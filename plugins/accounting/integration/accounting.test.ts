@@ -1,0 +1,154 @@
+// The ledger end to end on the host, on the embedded default (SQLite) and on Kafka with PostgreSQL:
+// an order paid then partly refunded is two balanced entries, a full redelivery changes nothing,
+// and a plugin that fails on every event neither slows the ledger nor loses its events.
+import { runCli } from '@paystream/plugin-host';
+import { makeEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+import { definePlugin, LEDGER_ENTRIES_TOPIC, type TypedEvent } from '@paystream/plugin-sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAccountingPlugin } from '../src/index.js';
+
+/** created → succeeded (10.00 HKD) → refund.succeeded (3.00), sequences 1..3, as the gateway emits them. */
+function paidAndRefunded(outTradeNo: string): TypedEvent[] {
+  const data = { amountMinor: 1000, currency: 'HKD' as const, wallet: 'WECHATHK' as const };
+  const one = (
+    type: 'payment.created' | 'payment.succeeded' | 'refund.succeeded',
+    sequence: number,
+    extra = {},
+  ) => {
+    const [e] = makeEvents({
+      type,
+      prefix: `${outTradeNo}.${sequence}`,
+      data: { ...data, sequence, ...extra },
+    });
+    return { ...e!, subject: outTradeNo, data: { ...e!.data, outTradeNo } } as TypedEvent;
+  };
+  return [
+    one('payment.created', 1),
+    one('payment.succeeded', 2),
+    one('refund.succeeded', 3, { refundNo: 'R1', refundAmountMinor: 300, refundedTotalMinor: 300 }),
+  ];
+}
+
+const setups = [
+  { transport: 'embedded', database: 'sqlite' },
+  { transport: 'kafka', database: 'postgres' },
+] as const;
+
+let t: TestHost | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+describe.each(setups)('accounting on $transport with $database', ({ transport, database }) => {
+  it('books a paid, partly refunded order as two balanced entries; a full redelivery changes nothing', async () => {
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      transport,
+      database,
+    });
+    const order = `ord-${runId()}`;
+    await t.publish(paidAndRefunded(order));
+
+    const journal = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`, {
+      apiKey: t.apiKeyWith('ledger:read'),
+    });
+    expect(journal.status).toBe(200);
+    expect(journal.body.entries).toHaveLength(2);
+    expect(journal.body.entries.map((e: { postings: unknown }) => e.postings)).toEqual([
+      [
+        { account: 'assets:clearing:WECHATHK', side: 'debit', amount: '10.00', currency: 'HKD' },
+        { account: 'income:sales', side: 'credit', amount: '10.00', currency: 'HKD' },
+      ],
+      [
+        { account: 'income:refunds', side: 'debit', amount: '3.00', currency: 'HKD' },
+        { account: 'assets:clearing:WECHATHK', side: 'credit', amount: '3.00', currency: 'HKD' },
+      ],
+    ]);
+    const trial = await t.request('GET', '/plugins/accounting/trial-balance');
+    expect(trial.body).toEqual([{ currency: 'HKD', debit: '13.00', credit: '13.00' }]);
+    const clearing = await t.request('GET', '/plugins/accounting/accounts/assets:clearing:WECHATHK');
+    expect(clearing.body).toEqual({
+      account: 'assets:clearing:WECHATHK',
+      balances: [{ currency: 'HKD', debit: '10.00', credit: '3.00', balance: '7.00' }],
+    });
+    expect(await t.registry.metrics()).toMatch(/paystream_ledger_entries_total\{currency="HKD"\} 2/);
+    if (transport === 'embedded') {
+      const posted = await t.published(LEDGER_ENTRIES_TOPIC);
+      expect(posted.map((e) => [e.type, e.subject, e.id])).toEqual(
+        journal.body.entries.map((e: { id: string }) => ['ledger.entry.posted', order, e.id]),
+      );
+    }
+
+    await t.replay();
+    await t.settle();
+    const again = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`);
+    expect(again.body).toEqual(journal.body);
+    expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual(trial.body);
+  });
+
+  it("dead-letters a failing plugin's events while the ledger keeps pace; the redrive command brings them back", async () => {
+    let broken = true;
+    const handled: string[] = [];
+    const flaky = definePlugin({
+      id: 'flaky',
+      subscribes: { types: ['payment.created', 'payment.succeeded', 'refund.succeeded'] },
+      delivery: { maxAttempts: 2 },
+      async handle(event) {
+        if (broken) throw new Error('flaky is broken');
+        handled.push(event.id);
+      },
+    });
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 }), flaky()],
+      transport,
+      database,
+    });
+    const order = `ord-${runId()}`;
+    const events = paidAndRefunded(order);
+    await t.publish(events);
+    const journal = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`);
+    expect(journal.body.entries).toHaveLength(2);
+    expect((await t.deadLetters('flaky')).map((d) => d.eventId)).toEqual(events.map((e) => e.id));
+    expect(await t.deadLetters('accounting')).toEqual([]);
+
+    broken = false;
+    const lines: string[] = [];
+    const env = { PAYSTREAM_HOST_URL: t.url, PAYSTREAM_API_KEY: t.apiKeyWith('plugins:admin') };
+    expect(await runCli(['redrive', 'flaky'], env, (l) => lines.push(l))).toBe(0);
+    expect(JSON.parse(lines.join('\n'))).toEqual({ attempted: 3, redriven: 3, failed: 0 });
+    expect(handled).toEqual(events.map((e) => e.id));
+    expect(await t.deadLetters('flaky')).toEqual([]);
+    expect(
+      await runCli(
+        ['redrive', 'flaky'],
+        { ...env, PAYSTREAM_API_KEY: t.apiKeyWith('ledger:read') },
+        () => {},
+      ),
+    ).toBe(1);
+  });
+});
+
+describe('accounting routes', () => {
+  it('need the ledger:read scope and name a bad field', async () => {
+    t = await startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })] });
+    expect((await t.request('GET', '/plugins/accounting/trial-balance', { apiKey: null })).status).toBe(401);
+    expect(
+      (await t.request('GET', '/plugins/accounting/trial-balance', { apiKey: t.apiKeyWith('payments:read') }))
+        .status,
+    ).toBe(403);
+    const bad = await t.request('GET', '/plugins/accounting/journal');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'outTradeNo', message: expect.stringContaining('is required') },
+    ]);
+    expect((await t.request('GET', '/plugins/accounting/accounts/assets:nothing')).status).toBe(404);
+    expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual([]);
+  });
+
+  it('refuses bad options naming the option', async () => {
+    await expect(
+      startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: -5 })] }),
+    ).rejects.toThrow(/plugin accounting: invalid options: reconcileIntervalMs/);
+  });
+});

@@ -1,0 +1,298 @@
+// The ledger's storage. Like TigerBeetle's transfers, entries are immutable and idempotent: an
+// entry's id derives from the event id, a business key (one payment, one refund) is booked once
+// whatever event carries it, and account balances move only in the transaction that inserts the
+// postings, so balances always equal the sum of postings and debits always equal credits.
+import { createHash } from 'node:crypto';
+import {
+  type Currency,
+  createLedgerEntryPosted,
+  type EventOf,
+  type Kysely,
+  LEDGER_ENTRIES_TOPIC,
+  type LedgerPosting,
+  type PluginPublisher,
+  sql,
+} from '@paystream/plugin-sdk';
+import { type BookedEvent, bookingFor } from './chart.js';
+import type { LedgerSchema } from './schema.js';
+
+/** A journal entry with its postings, in minor units. */
+export interface JournalEntry {
+  id: string;
+  eventId: string;
+  eventType: string;
+  outTradeNo: string;
+  refundNo: string | null;
+  postedAt: string;
+  postings: LedgerPosting[];
+}
+
+/** Debit and credit totals of one currency (or of one account in one currency). */
+export interface Totals {
+  currency: Currency;
+  debitMinor: number;
+  creditMinor: number;
+}
+
+/** The entry id of an event: stable, so a redelivery can never mint a second entry. */
+export function entryIdFor(eventId: string): string {
+  return `le_${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
+}
+
+/** What `book` did. */
+export type BookOutcome =
+  | { kind: 'booked'; entry: JournalEntry }
+  | { kind: 'duplicate'; reason: 'event' | 'fact' };
+
+/** The double-entry ledger on its tables. */
+export class Ledger {
+  constructor(
+    private readonly db: Kysely<LedgerSchema>,
+    private readonly publisher?: PluginPublisher,
+    private readonly source = '/paystream/plugins/accounting',
+  ) {}
+
+  /** Books a succeeded payment or refund once; publishes `ledger.entry.posted` in the same transaction. */
+  async book(event: BookedEvent): Promise<BookOutcome> {
+    const booking = bookingFor(event);
+    return this.db.transaction().execute(async (trx) => {
+      const existing = await trx
+        .selectFrom('ledger_entries')
+        .select(['event_id'])
+        .where((eb) => eb.or([eb('event_id', '=', event.id), eb('booking_key', '=', booking.key)]))
+        .executeTakeFirst();
+      if (existing)
+        return { kind: 'duplicate', reason: existing.event_id === event.id ? 'event' : 'fact' } as const;
+      const entry: JournalEntry = {
+        id: entryIdFor(event.id),
+        eventId: event.id,
+        eventType: event.type,
+        outTradeNo: event.data.outTradeNo,
+        refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
+        postedAt: new Date().toISOString(),
+        postings: booking.postings,
+      };
+      await trx
+        .insertInto('ledger_entries')
+        .values({
+          id: entry.id,
+          event_id: entry.eventId,
+          booking_key: booking.key,
+          event_type: entry.eventType,
+          out_trade_no: entry.outTradeNo,
+          refund_no: entry.refundNo,
+          wallet: event.data.wallet,
+          currency: booking.currency,
+          posted_at: entry.postedAt,
+        })
+        .execute();
+      await trx
+        .insertInto('ledger_postings')
+        .values(
+          booking.postings.map((p, line) => ({
+            entry_id: entry.id,
+            line,
+            account: p.account,
+            side: p.side,
+            amount_minor: p.amountMinor,
+            currency: p.currency,
+          })),
+        )
+        .execute();
+      for (const p of booking.postings) {
+        const debit = p.side === 'debit' ? p.amountMinor : 0;
+        const credit = p.side === 'credit' ? p.amountMinor : 0;
+        await trx
+          .insertInto('ledger_balances')
+          .values({ account: p.account, currency: p.currency, debit_minor: debit, credit_minor: credit })
+          .onConflict((oc) =>
+            oc.columns(['account', 'currency']).doUpdateSet({
+              debit_minor: sql`ledger_balances.debit_minor + excluded.debit_minor`,
+              credit_minor: sql`ledger_balances.credit_minor + excluded.credit_minor`,
+            }),
+          )
+          .execute();
+      }
+      await this.publisher?.publish(trx, LEDGER_ENTRIES_TOPIC, [
+        createLedgerEntryPosted(
+          {
+            entryId: entry.id,
+            eventId: entry.eventId,
+            eventType: event.type,
+            outTradeNo: entry.outTradeNo,
+            ...(entry.refundNo ? { refundNo: entry.refundNo } : {}),
+            wallet: event.data.wallet,
+            postings: entry.postings,
+            postedAt: entry.postedAt,
+          },
+          { source: this.source },
+        ),
+      ]);
+      return { kind: 'booked', entry } as const;
+    });
+  }
+
+  /** Remembers an order the gateway created, so reconciliation can ask the aggregator about it. */
+  async recordOrder(event: EventOf<'payment.created'>): Promise<void> {
+    await this.db
+      .insertInto('ledger_orders')
+      .values({
+        out_trade_no: event.data.outTradeNo,
+        currency: event.data.currency,
+        amount_minor: event.data.amountMinor,
+        seen_at: event.time,
+      })
+      .onConflict((oc) => oc.column('out_trade_no').doNothing())
+      .execute();
+  }
+
+  /** Total debits and credits per currency (from the balances; equal on a sound ledger). */
+  async trialBalance(): Promise<Totals[]> {
+    const rows = await this.db
+      .selectFrom('ledger_balances')
+      .select((eb) => [
+        'currency',
+        eb.fn.sum<number | string>('debit_minor').as('debit'),
+        eb.fn.sum<number | string>('credit_minor').as('credit'),
+      ])
+      .groupBy('currency')
+      .orderBy('currency')
+      .execute();
+    return rows.map((r) => ({
+      currency: r.currency as Currency,
+      debitMinor: Number(r.debit),
+      creditMinor: Number(r.credit),
+    }));
+  }
+
+  /** An account's totals per currency; empty when the account has never been posted to. */
+  async account(account: string): Promise<Totals[]> {
+    const rows = await this.db
+      .selectFrom('ledger_balances')
+      .select(['currency', 'debit_minor', 'credit_minor'])
+      .where('account', '=', account)
+      .orderBy('currency')
+      .execute();
+    return rows.map((r) => ({
+      currency: r.currency as Currency,
+      debitMinor: r.debit_minor,
+      creditMinor: r.credit_minor,
+    }));
+  }
+
+  /** Every account's totals per currency, recomputed from the postings (the audit view). */
+  async totalsFromPostings(): Promise<(Totals & { account: string })[]> {
+    const rows = await this.db
+      .selectFrom('ledger_postings')
+      .select((eb) => [
+        'account',
+        'currency',
+        eb.fn
+          .sum<number | string>(
+            eb.case().when('side', '=', 'debit').then(eb.ref('amount_minor')).else(0).end(),
+          )
+          .as('debit'),
+        eb.fn
+          .sum<number | string>(
+            eb.case().when('side', '=', 'credit').then(eb.ref('amount_minor')).else(0).end(),
+          )
+          .as('credit'),
+      ])
+      .groupBy(['account', 'currency'])
+      .orderBy('account')
+      .orderBy('currency')
+      .execute();
+    return rows.map((r) => ({
+      account: r.account,
+      currency: r.currency as Currency,
+      debitMinor: Number(r.debit),
+      creditMinor: Number(r.credit),
+    }));
+  }
+
+  /** Every account's stored balance (what `accounts/{account}` answers from). */
+  async balances(): Promise<(Totals & { account: string })[]> {
+    const rows = await this.db
+      .selectFrom('ledger_balances')
+      .selectAll()
+      .orderBy('account')
+      .orderBy('currency')
+      .execute();
+    return rows.map((r) => ({
+      account: r.account,
+      currency: r.currency as Currency,
+      debitMinor: r.debit_minor,
+      creditMinor: r.credit_minor,
+    }));
+  }
+
+  /** The order's entries, oldest first, with their postings. */
+  async journal(outTradeNo: string): Promise<JournalEntry[]> {
+    const entries = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('out_trade_no', '=', outTradeNo)
+      .orderBy('posted_at')
+      .orderBy('id')
+      .execute();
+    if (entries.length === 0) return [];
+    const postings = await this.db
+      .selectFrom('ledger_postings')
+      .selectAll()
+      .where(
+        'entry_id',
+        'in',
+        entries.map((e) => e.id),
+      )
+      .orderBy('entry_id')
+      .orderBy('line')
+      .execute();
+    return entries.map((e) => ({
+      id: e.id,
+      eventId: e.event_id,
+      eventType: e.event_type,
+      outTradeNo: e.out_trade_no,
+      refundNo: e.refund_no,
+      postedAt: e.posted_at,
+      postings: postings
+        .filter((p) => p.entry_id === e.id)
+        .map((p) => ({
+          account: p.account,
+          side: p.side,
+          amountMinor: p.amount_minor,
+          currency: p.currency as Currency,
+        })),
+    }));
+  }
+
+  /** What the ledger booked for an order: paid and refunded, in minor units. */
+  async orderTotals(
+    outTradeNo: string,
+  ): Promise<{ paidMinor: number; refundedMinor: number; currency: string | null }> {
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .innerJoin('ledger_postings', 'ledger_postings.entry_id', 'ledger_entries.id')
+      .select(['ledger_entries.event_type', 'ledger_postings.amount_minor', 'ledger_postings.currency'])
+      .where('ledger_entries.out_trade_no', '=', outTradeNo)
+      .where('ledger_postings.line', '=', 0)
+      .execute();
+    let paidMinor = 0;
+    let refundedMinor = 0;
+    for (const r of rows) {
+      if (r.event_type === 'payment.succeeded') paidMinor += r.amount_minor;
+      else refundedMinor += r.amount_minor;
+    }
+    return { paidMinor, refundedMinor, currency: rows[0]?.currency ?? null };
+  }
+
+  /** Orders to reconcile: those seen created or booked, most recent first. */
+  async recentOrders(limit: number): Promise<string[]> {
+    const rows = await sql<{ out_trade_no: string }>`
+      select out_trade_no from (
+        select out_trade_no, seen_at as at from ledger_orders
+        union all
+        select out_trade_no, posted_at as at from ledger_entries
+      ) as o group by out_trade_no order by max(at) desc limit ${limit}`.execute(this.db);
+    return rows.rows.map((r) => r.out_trade_no);
+  }
+}

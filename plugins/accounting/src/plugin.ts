@@ -1,0 +1,87 @@
+import { coreServices, definePlugin, type Kysely } from '@paystream/plugin-sdk';
+import { z } from 'zod';
+import { Ledger } from './ledger.js';
+import { MISMATCH_KINDS, type ReconciliationReport, reconcile } from './reconcile.js';
+import { ledgerRoutes } from './routes.js';
+import { type LedgerSchema, ledgerMigrations } from './schema.js';
+
+/** Options of the accounting plugin. */
+export const accountingOptions = z
+  .object({
+    /** How often reconciliation runs on its own. Default 5 minutes; 0 turns the schedule off. */
+    reconcileIntervalMs: z.number().int().min(0).default(300_000),
+    /** Most recent orders each scheduled run compares. Default 200. */
+    reconcileBatch: z.number().int().min(1).max(10_000).default(200),
+    /** CloudEvents `source` of `ledger.entry.posted`. */
+    source: z.string().min(1).default('/paystream/plugins/accounting'),
+  })
+  .strict();
+
+/** The double-entry ledger: `createAccountingPlugin(options)`. */
+export const createAccountingPlugin = definePlugin({
+  id: 'accounting',
+  description: 'Double-entry ledger of succeeded payments and refunds',
+  subscribes: { types: ['payment.created', 'payment.succeeded', 'refund.succeeded'] },
+  options: accountingOptions,
+  deps: {
+    logger: coreServices.logger,
+    metrics: coreServices.metrics,
+    database: coreServices.database,
+    publisher: coreServices.publisher,
+    http: coreServices.httpRouter,
+    scheduler: coreServices.scheduler,
+    upstream: coreServices.upstream,
+  },
+  async setup({ logger, metrics, database, publisher, http, scheduler, upstream }, options) {
+    await database.migrate(ledgerMigrations);
+    const ledger = new Ledger(database.db as Kysely<LedgerSchema>, publisher, options.source);
+    const entries = metrics.counter({
+      name: 'paystream_ledger_entries_total',
+      help: 'Journal entries the ledger committed, by currency',
+      labelNames: ['currency'],
+    });
+    const mismatches = metrics.gauge({
+      name: 'paystream_ledger_reconciliation_mismatches',
+      help: 'Ledger/upstream mismatches found by the last reconciliation run, by kind',
+      labelNames: ['kind'],
+    });
+    let last: ReconciliationReport | null = null;
+    const run = async (outTradeNo?: string, signal?: AbortSignal) => {
+      const orders = outTradeNo ? [outTradeNo] : await ledger.recentOrders(options.reconcileBatch);
+      const report = await reconcile(ledger, upstream, orders, signal);
+      // A run over one order is a spot check; only full runs move the gauge.
+      if (!outTradeNo) {
+        for (const kind of MISMATCH_KINDS)
+          mismatches.set({ kind }, report.mismatches.filter((m) => m.kind === kind).length);
+        last = report;
+      }
+      if (report.mismatches.length > 0)
+        logger.warn(
+          { mismatches: report.mismatches.length, orders: report.orders },
+          'ledger reconciliation found mismatches',
+        );
+      return report;
+    };
+    for (const kind of MISMATCH_KINDS) mismatches.set({ kind }, 0);
+    if (options.reconcileIntervalMs > 0)
+      scheduler.every('reconcile', options.reconcileIntervalMs, async (signal) => {
+        await run(undefined, signal);
+      });
+    ledgerRoutes(http, ledger, { last: () => last, run: (o) => run(o) });
+    return { ledger, entries };
+  },
+  async handle(event, { state, logger }) {
+    if (event.type === 'payment.created') {
+      await state.ledger.recordOrder(event);
+      return;
+    }
+    const outcome = await state.ledger.book(event);
+    if (outcome.kind === 'booked') {
+      state.entries.inc({ currency: event.data.currency });
+      logger.debug({ entryId: outcome.entry.id }, 'journal entry booked');
+    } else if (outcome.reason === 'fact') {
+      // Another event id for a fact already booked: the producer re-emitted it. Nothing to book.
+      logger.warn({}, 'payment or refund already booked under another event id');
+    }
+  },
+});

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Called by new-package.sh for plugins/<name>: writes a plugin that builds, lints and passes its
+# test as generated, then runs pnpm install so the lockfile knows it.
+set -euo pipefail
+root="$1"; dir="$2"; desc="${3:-}"
+id="$(basename "$dir")"
+if ! [[ "$id" =~ ^[a-z][a-z0-9-]{0,39}$ ]]; then
+  echo "plugin id '$id' must be lower-case letters, digits and dashes (max 40)" >&2; exit 2
+fi
+name="@paystream/$id"
+metric="paystream_plugin_${id//-/_}_handled_total"
+factory="create$(echo "$id" | sed -E 's/(^|-)([a-z0-9])/\U\2/g')Plugin"
+cd "$root/$dir"
+mkdir -p src integration
+[ -f package.json ] || cat > package.json <<JSON
+{
+  "name": "$name",
+  "version": "0.1.0",
+  "private": true,
+  "description": "${desc:-A Paystream plugin}",
+  "type": "module",
+  "exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" } },
+  "files": ["dist"],
+  "scripts": {
+    "build": "tsc -p tsconfig.build.json",
+    "typecheck": "tsc --noEmit -p tsconfig.json",
+    "lint": "biome check .",
+    "test": "vitest run",
+    "clean": "rm -rf dist"
+  },
+  "dependencies": { "@paystream/plugin-sdk": "workspace:*", "zod": "catalog:" },
+  "devDependencies": {
+    "@biomejs/biome": "catalog:",
+    "@paystream/plugin-host": "workspace:*",
+    "@types/node": "catalog:",
+    "typescript": "catalog:",
+    "vitest": "catalog:"
+  }
+}
+JSON
+[ -f tsconfig.json ] || cat > tsconfig.json <<'JSON'
+{
+  "extends": "../../tsconfig.base.json",
+  "compilerOptions": { "noEmit": true },
+  "include": ["src", "integration"]
+}
+JSON
+[ -f tsconfig.build.json ] || cat > tsconfig.build.json <<'JSON'
+{
+  "extends": "../../tsconfig.base.json",
+  "compilerOptions": { "rootDir": "src", "outDir": "dist", "noEmit": false },
+  "include": ["src"],
+  "exclude": ["src/**/*.test.ts"]
+}
+JSON
+[ -f vitest.config.ts ] || cat > vitest.config.ts <<'TS'
+import { paystreamVitest } from '../../vitest.shared.ts';
+
+export default paystreamVitest(import.meta.dirname);
+TS
+[ -f src/index.ts ] || cat > src/index.ts <<TS
+import { coreServices, definePlugin } from '@paystream/plugin-sdk';
+import { z } from 'zod';
+
+/** ${desc:-A Paystream plugin}. */
+export const $factory = definePlugin({
+  id: '$id',
+  subscribes: { types: ['payment.succeeded', 'refund.succeeded'] },
+  options: z.object({}).strict(),
+  deps: { metrics: coreServices.metrics },
+  setup({ metrics }) {
+    const help = 'Events $id handled, by type';
+    return { handled: metrics.counter({ name: '$metric', help, labelNames: ['type'] }) };
+  },
+  async handle(event, { logger, state }) {
+    if (event.type === 'refund.succeeded') logger.info({ refundNo: event.data.refundNo }, 'refund');
+    state.handled.inc({ type: event.type });
+  },
+});
+export default $factory;
+TS
+[ -f integration/plugin.test.ts ] || cat > integration/plugin.test.ts <<TS
+import { makeEvents, startTestHost } from '@paystream/plugin-host/testing';
+import { expect, it } from 'vitest';
+import $factory from '../src/index.js';
+
+it('counts the succeeded payments and refunds it handles', async () => {
+  const t = await startTestHost({ plugins: [$factory({})] });
+  try {
+    await t.publish([...makeEvents({ type: 'refund.succeeded' }), ...makeEvents({ type: 'payment.failed' })]);
+    expect(await t.registry.metrics()).toContain('${metric}{type="refund.succeeded"} 1');
+  } finally {
+    await t.close();
+  }
+});
+TS
+[ -f README.md ] || cat > README.md <<MD
+# $name
+
+${desc:-A Paystream plugin}. Consumer group \`paystream.plugin.$id\`, routes under \`/plugins/$id/\`.
+
+Install: add \`{ "package": "$name", "options": {} }\` to the plugin host's config file.
+
+## Options
+
+None yet (\`z.object({}).strict()\`: unknown options are refused).
+
+## Events consumed and emitted
+
+Consumes \`payment.succeeded\`, \`refund.succeeded\`. Emits nothing.
+
+## Metrics and spans
+
+\`$metric{type}\`; each event runs in the host's \`process payments.events.v1\` span.
+MD
+# The house format (Biome), so `make test`'s lint passes on what was generated.
+(cd "$root" && pnpm install --prefer-offline >/dev/null && pnpm exec biome format --write "$dir" >/dev/null) ||
+  echo "run pnpm install, then pnpm exec biome format --write $dir" >&2
+echo "created plugin $name in $dir (src/index.ts, integration/plugin.test.ts)"
