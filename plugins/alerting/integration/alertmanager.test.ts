@@ -3,7 +3,7 @@
 // Alertmanager outage delays an alert without losing it or stalling the stream.
 import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Alertmanager, startAlertmanager } from './alertmanager.js';
+import { type Alertmanager, startAlertmanager } from '../src/testing/alertmanager.js';
 import { fastAlerting, shippedRules } from './fixtures.js';
 
 let t: TestHost | undefined;

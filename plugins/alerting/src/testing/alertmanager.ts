@@ -1,4 +1,4 @@
-// A real Alertmanager for the suites: the Debian `prometheus-alertmanager` binary on a free port,
+// Tests only (`@paystream/alerting/testing`). A real Alertmanager for the suites: the Debian `prometheus-alertmanager` binary on a free port,
 // with a config this file writes, read back through its own v2 API. It can be stopped and started
 // again on the same port to stand for an outage.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@paystream/plugin-host/testing';
 
 /** An alert as Alertmanager's GET /api/v2/alerts returns it (the fields the suites read). */
 export interface AmAlert {
@@ -24,6 +23,14 @@ const CONFIG = `route:
 receivers:
   - name: blackhole
 `;
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,7 +73,7 @@ export async function startAlertmanager() {
     );
     proc.stdout?.on('data', (b) => (output += b));
     proc.stderr?.on('data', (b) => (output += b));
-    await waitFor('alertmanager to be ready', ready, { timeoutMs: 20_000 }).catch((err) => {
+    await until('alertmanager to be ready', ready, 20_000).catch((err) => {
       throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
     });
   };
