@@ -8,8 +8,10 @@ name="@paystream/$(basename "$dir")"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$root/$dir/src"
 cd "$root/$dir"
+plugin=""
 if [[ "$dir" == plugins/* ]]; then
-  exec "$root/scripts/new-plugin.sh" "$root" "$dir" "$desc"
+  plugin=1
+  "$root/scripts/new-plugin.sh" "$root" "$dir" "$desc"
 fi
 [ -f package.json ] || cat > package.json <<JSON
 {
@@ -56,4 +58,9 @@ import { paystreamVitest } from '../../vitest.shared.ts';
 
 export default paystreamVitest(import.meta.dirname);
 TS
+if [ -n "$plugin" ]; then
+  # Linked and in the house format (Biome), so `make test` passes on what was generated.
+  (cd "$root" && pnpm install --prefer-offline >/dev/null && pnpm exec biome format --write "$dir" >/dev/null) ||
+    echo "run pnpm install, then pnpm exec biome format --write $dir" >&2
+fi
 echo "created $name in $dir"

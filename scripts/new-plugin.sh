@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Called by new-package.sh for plugins/<name>: writes a plugin that builds, lints and passes its
-# test as generated, then runs pnpm install so the lockfile knows it.
+# Called by new-package.sh for plugins/<name>: writes the plugin's package.json, its factory, a
+# startTestHost test and its README; new-package.sh adds the shared configs, installs and formats.
 set -euo pipefail
 root="$1"; dir="$2"; desc="${3:-}"
 id="$(basename "$dir")"
@@ -38,26 +38,6 @@ mkdir -p src integration
   }
 }
 JSON
-[ -f tsconfig.json ] || cat > tsconfig.json <<'JSON'
-{
-  "extends": "../../tsconfig.base.json",
-  "compilerOptions": { "noEmit": true },
-  "include": ["src", "integration"]
-}
-JSON
-[ -f tsconfig.build.json ] || cat > tsconfig.build.json <<'JSON'
-{
-  "extends": "../../tsconfig.base.json",
-  "compilerOptions": { "rootDir": "src", "outDir": "dist", "noEmit": false },
-  "include": ["src"],
-  "exclude": ["src/**/*.test.ts"]
-}
-JSON
-[ -f vitest.config.ts ] || cat > vitest.config.ts <<'TS'
-import { paystreamVitest } from '../../vitest.shared.ts';
-
-export default paystreamVitest(import.meta.dirname);
-TS
 [ -f src/index.ts ] || cat > src/index.ts <<TS
 import { coreServices, definePlugin } from '@paystream/plugin-sdk';
 import { z } from 'zod';
@@ -113,7 +93,3 @@ Consumes \`payment.succeeded\`, \`refund.succeeded\`. Emits nothing.
 
 \`$metric{type}\`; each event runs in the host's \`process payments.events.v1\` span.
 MD
-# The house format (Biome), so `make test`'s lint passes on what was generated.
-(cd "$root" && pnpm install --prefer-offline >/dev/null && pnpm exec biome format --write "$dir" >/dev/null) ||
-  echo "run pnpm install, then pnpm exec biome format --write $dir" >&2
-echo "created plugin $name in $dir (src/index.ts, integration/plugin.test.ts)"

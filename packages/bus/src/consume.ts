@@ -13,6 +13,7 @@ import type {
   EventHandler,
   RawRecord,
   RecordReader,
+  RedriveResult,
   SubscribeOptions,
 } from './types.js';
 
@@ -207,6 +208,17 @@ export async function deliverOne(
   } finally {
     span.end();
   }
+}
+
+/** Hands one dead letter to the handler again (retries, dedupe, DLQ as usual) and tallies it. */
+export async function redriveOne(
+  rec: FetchedRecord,
+  deps: DeliveryDeps,
+  result: RedriveResult,
+): Promise<void> {
+  result.attempted += 1;
+  if ((await deliverOne(rec, deps)) === 'dead_lettered') result.failed += 1;
+  else result.redriven += 1;
 }
 
 /** How far a batch got: records before `done` are finished; `error` stopped the rest. */

@@ -2,32 +2,11 @@
 // an order paid then partly refunded is two balanced entries, a full redelivery changes nothing,
 // and a plugin that fails on every event neither slows the ledger nor loses its events.
 import { runCli } from '@paystream/plugin-host';
-import { makeEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
-import { definePlugin, LEDGER_ENTRIES_TOPIC, type TypedEvent } from '@paystream/plugin-sdk';
+import { runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+import { definePlugin, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccountingPlugin } from '../src/index.js';
-
-/** created → succeeded (10.00 HKD) → refund.succeeded (3.00), sequences 1..3, as the gateway emits them. */
-function paidAndRefunded(outTradeNo: string): TypedEvent[] {
-  const data = { amountMinor: 1000, currency: 'HKD' as const, wallet: 'WECHATHK' as const };
-  const one = (
-    type: 'payment.created' | 'payment.succeeded' | 'refund.succeeded',
-    sequence: number,
-    extra = {},
-  ) => {
-    const [e] = makeEvents({
-      type,
-      prefix: `${outTradeNo}.${sequence}`,
-      data: { ...data, sequence, ...extra },
-    });
-    return { ...e!, subject: outTradeNo, data: { ...e!.data, outTradeNo } } as TypedEvent;
-  };
-  return [
-    one('payment.created', 1),
-    one('payment.succeeded', 2),
-    one('refund.succeeded', 3, { refundNo: 'R1', refundAmountMinor: 300, refundedTotalMinor: 300 }),
-  ];
-}
+import { orderEvents } from './events.js';
 
 const setups = [
   { transport: 'embedded', database: 'sqlite' },
@@ -48,7 +27,7 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
       database,
     });
     const order = `ord-${runId()}`;
-    await t.publish(paidAndRefunded(order));
+    await t.publish(orderEvents(order, { refundMinor: 300 }));
 
     const journal = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`, {
       apiKey: t.apiKeyWith('ledger:read'),
@@ -105,7 +84,7 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
       database,
     });
     const order = `ord-${runId()}`;
-    const events = paidAndRefunded(order);
+    const events = orderEvents(order, { refundMinor: 300 });
     await t.publish(events);
     const journal = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`);
     expect(journal.body.entries).toHaveLength(2);

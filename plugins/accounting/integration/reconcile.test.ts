@@ -1,7 +1,6 @@
 // Reconciliation against the aggregator's `query` (the sandbox): agreeing orders pass, each kind of
 // disagreement is reported with both sides, the gauge counts the last run, and the schedule runs it.
-import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
-import type { TypedEvent } from '@paystream/plugin-sdk';
+import { runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
 import {
   type RunningSandbox,
@@ -11,6 +10,7 @@ import {
 } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountingPlugin } from '../src/index.js';
+import { orderEvents } from './events.js';
 
 let sandbox: RunningSandbox;
 let upstream: UpstreamClient;
@@ -39,28 +39,6 @@ async function upstreamOrder(outTradeNo: string, amount: number, paid: boolean) 
   if (paid) expect((await sandboxControls(sandbox.url).pay(outTradeNo, { notify: false })).status).toBe(200);
 }
 
-/** What the gateway would have emitted for an order the ledger saw paid (and maybe refunded). */
-function booked(outTradeNo: string, amountMinor: number, refundMinor?: number): TypedEvent[] {
-  const data = { outTradeNo, amountMinor, currency: 'HKD' as const, wallet: 'WECHATHK' as const };
-  const one = (
-    type: 'payment.created' | 'payment.succeeded' | 'refund.succeeded',
-    sequence: number,
-    extra = {},
-  ) => {
-    const [e] = makeEvents({
-      type,
-      prefix: `${outTradeNo}.${sequence}`,
-      data: { ...data, sequence, ...extra },
-    });
-    return { ...e!, subject: outTradeNo } as TypedEvent;
-  };
-  return [
-    one('payment.created', 1),
-    one('payment.succeeded', 2),
-    ...(refundMinor ? [one('refund.succeeded', 3, { refundNo: 'R1', refundAmountMinor: refundMinor })] : []),
-  ];
-}
-
 it('reports what the ledger and the aggregator disagree on, by kind, on a route and on a schedule', async () => {
   const run = runId();
   const [agrees, unpaid, short, ghost] = ['agrees', 'unpaid', 'short', 'ghost'].map((n) => `rec-${run}-${n}`);
@@ -72,10 +50,10 @@ it('reports what the ledger and the aggregator disagree on, by kind, on a route 
     upstream,
   });
   await t.publish([
-    ...booked(agrees!, 1000),
-    ...booked(unpaid!, 500), // the ledger booked a payment the aggregator never took
-    ...booked(short!, 800, 300), // a refund the aggregator does not know
-    ...booked(ghost!, 700), // an order the aggregator has never heard of
+    ...orderEvents(agrees!, { amountMinor: 1000 }),
+    ...orderEvents(unpaid!, { amountMinor: 500 }), // the ledger booked a payment the aggregator never took
+    ...orderEvents(short!, { amountMinor: 800, refundMinor: 300 }), // a refund the aggregator does not know
+    ...orderEvents(ghost!, { amountMinor: 700 }), // an order the aggregator has never heard of
   ]);
 
   const res = await t.request('POST', '/plugins/accounting/reconciliation');

@@ -34,6 +34,19 @@ export interface Totals {
   creditMinor: number;
 }
 
+// PostgreSQL answers sums as strings: both views go through Number the same way.
+const accountTotals = (r: {
+  account: string;
+  currency: string;
+  debit: number | string;
+  credit: number | string;
+}) => ({
+  account: r.account,
+  currency: r.currency as Currency,
+  debitMinor: Number(r.debit),
+  creditMinor: Number(r.credit),
+});
+
 /** The entry id of an event: stable, so a redelivery can never mint a second entry. */
 export function entryIdFor(eventId: string): string {
   return `le_${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
@@ -202,28 +215,18 @@ export class Ledger {
       .orderBy('account')
       .orderBy('currency')
       .execute();
-    return rows.map((r) => ({
-      account: r.account,
-      currency: r.currency as Currency,
-      debitMinor: Number(r.debit),
-      creditMinor: Number(r.credit),
-    }));
+    return rows.map(accountTotals);
   }
 
   /** Every account's stored balance (what `accounts/{account}` answers from). */
   async balances(): Promise<(Totals & { account: string })[]> {
     const rows = await this.db
       .selectFrom('ledger_balances')
-      .selectAll()
+      .select(['account', 'currency', 'debit_minor as debit', 'credit_minor as credit'])
       .orderBy('account')
       .orderBy('currency')
       .execute();
-    return rows.map((r) => ({
-      account: r.account,
-      currency: r.currency as Currency,
-      debitMinor: r.debit_minor,
-      creditMinor: r.credit_minor,
-    }));
+    return rows.map(accountTotals);
   }
 
   /** The order's entries, oldest first, with their postings. */

@@ -8,7 +8,7 @@ import {
   deadLetterTopic,
   deadLetterView,
   deliverBatch,
-  deliverOne,
+  redriveOne,
   resolveSubscribeOptions,
 } from '../consume.js';
 import { errorMessage, silentLogger, sleep } from '../log.js';
@@ -130,28 +130,22 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       // Only what is there now: records that fail again are appended after `end`.
       const end = log.head(dlq);
       const result = { attempted: 0, redriven: 0, failed: 0 };
-      const abort = new AbortController();
+      const deps = {
+        topic,
+        group,
+        handler,
+        opts: o,
+        metrics,
+        logger,
+        signal: new AbortController().signal,
+        deadLetter: async (rec: RawRecord) => log.append(dlq, [rec]),
+      };
       for (;;) {
         const from = log.offset(redriveGroup(group), dlq) ?? 0;
         const batch = log.read(dlq, from, batchSize).filter((r) => r.seq <= end);
         if (batch.length === 0) break;
         for (const r of batch) {
-          result.attempted += 1;
-          const outcome = await deliverOne(
-            { raw: r, partition: 0, offset: String(r.seq) },
-            {
-              topic,
-              group,
-              handler,
-              opts: o,
-              metrics,
-              logger,
-              signal: abort.signal,
-              deadLetter: async (rec) => log.append(dlq, [rec]),
-            },
-          );
-          if (outcome === 'dead_lettered') result.failed += 1;
-          else result.redriven += 1;
+          await redriveOne({ raw: r, partition: 0, offset: String(r.seq) }, deps, result);
           log.commit(redriveGroup(group), dlq, r.seq);
         }
       }

@@ -6,8 +6,8 @@ import {
   deadLetterTopic,
   deadLetterView,
   deliverBatch,
-  deliverOne,
   type FetchedRecord,
+  redriveOne,
   resolveSubscribeOptions,
 } from '../consume.js';
 import { errorMessage, silentLogger } from '../log.js';
@@ -23,8 +23,8 @@ import type {
   Subscription,
 } from '../types.js';
 import { type KafkaClientOptions, kafkaClient } from './client.js';
-import { commitRedrive, readPending, redriveGroup } from './dead-letters.js';
-import { groupPositions, lagOf, pinNewGroupAtEnd, rewindGroup } from './offsets.js';
+import { consumePending, readPending, redriveGroup } from './dead-letters.js';
+import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js';
 import { rawFromKafka } from './records.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
 
@@ -99,7 +99,10 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
-      if (!o.fromBeginning) await pinNewGroupAtEnd(admin, group, topic);
+      // A new group starts where the log ends now: records below these offsets are skipped (and
+      // committed past) instead of delivered. kafkajs itself reads from the earliest offset, so
+      // nothing published after this line can fall between the snapshot and the first fetch.
+      const floors = o.fromBeginning ? new Map<number, bigint>() : await newGroupFloors(admin, group, topic);
       const consumer: Consumer = kafka.consumer({
         groupId: group,
         sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
@@ -117,7 +120,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         logger.warn({ group, restart: payload.restart }, `consumer crashed: ${detail}`);
       });
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: o.fromBeginning });
+      await consumer.subscribe({ topic, fromBeginning: true });
 
       // Batches being handled: close() waits for them before disconnecting, because kafkajs silently
       // drops commitOffsets() once its own stop() has begun.
@@ -136,7 +139,18 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         isStale,
       }: EachBatchPayload) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
-        const records: FetchedRecord[] = batch.messages.map((m) => ({
+        const floor = floors.get(batch.partition) ?? 0n;
+        const fresh = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+        if (fresh.length < batch.messages.length && fresh.length === 0) {
+          // Only history from before the group existed: move past it without delivering it.
+          const last = batch.messages[batch.messages.length - 1]!.offset;
+          resolveOffset(last);
+          await consumer.commitOffsets([
+            { topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+          return;
+        }
+        const records: FetchedRecord[] = fresh.map((m) => ({
           raw: rawFromKafka(m),
           partition: batch.partition,
           offset: m.offset,
@@ -209,25 +223,18 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
-      const { records } = await readPending(kafka, admin, dlq, group, Number.MAX_SAFE_INTEGER);
       const result = { attempted: 0, redriven: 0, failed: 0 };
-      const abort = new AbortController();
-      for (const r of records) {
-        result.attempted += 1;
-        const outcome = await deliverOne(r, {
-          topic,
-          group,
-          handler,
-          opts: o,
-          metrics,
-          logger,
-          signal: abort.signal,
-          deadLetter: (rec) => send(dlq, [rec]),
-        });
-        if (outcome === 'dead_lettered') result.failed += 1;
-        else result.redriven += 1;
-        await commitRedrive(admin, dlq, group, r.partition, r.offset);
-      }
+      const deps = {
+        topic,
+        group,
+        handler,
+        opts: o,
+        metrics,
+        logger,
+        signal: new AbortController().signal,
+        deadLetter: (rec: RawRecord) => send(dlq, [rec]),
+      };
+      await consumePending(kafka, admin, dlq, group, (r) => redriveOne(r, deps, result));
       return result;
     },
 

@@ -1,12 +1,12 @@
-// Reading a range of a dead-letter topic. kafkajs reads only through consumer groups, so a
-// throwaway group seeks to the redrive position of each partition and stops at the high
-// watermark captured first; the redrive position itself lives in `<group>.redrive`, moved with
-// setOffsets once the records are done.
+// Reading a dead-letter topic. kafkajs reads only through consumer groups. Listing uses a throwaway
+// group that seeks to the redrive position of each partition and stops at the high watermark
+// captured first; a redrive consumes as the group `<group>.redrive`, whose committed offsets are
+// the redrive position.
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { waitFor } from '../testing/wait.js';
 import type { RawRecord } from '../types.js';
-import { groupPositions, setPositions } from './offsets.js';
+import { groupPositions } from './offsets.js';
 import { rawFromKafka } from './records.js';
 
 /** A record of the range with its place. */
@@ -72,13 +72,59 @@ export async function readPending(
   return { records: ordered.slice(0, limit), ends };
 }
 
-/** Moves the redrive position of one partition past `offset`. */
-export async function commitRedrive(
+/**
+ * Hands the dead letters after the redrive position, up to the end as it is now, to `handle`, one
+ * at a time, committing the redrive position past each as a member of `<group>.redrive`. Records
+ * dead-lettered again during the run land after the end and wait for the next redrive.
+ */
+export async function consumePending(
+  kafka: Kafka,
   admin: Admin,
   dlq: string,
   group: string,
-  partition: number,
-  offset: string,
-) {
-  await setPositions(admin, redriveGroup(group), dlq, [{ partition, offset: BigInt(offset) + 1n }]);
+  handle: (r: RangeRecord) => Promise<void>,
+): Promise<number> {
+  const positions = await groupPositions(admin, redriveGroup(group), dlq);
+  const starts = new Map(positions.map((p) => [p.partition, p.committed < 0n ? p.low : p.committed]));
+  const ends = new Map(positions.map((p) => [p.partition, p.high]));
+  const wanted = positions.reduce((n, p) => n + Number(p.high - starts.get(p.partition)!), 0);
+  if (wanted === 0) return 0;
+  const consumer = kafka.consumer({
+    groupId: redriveGroup(group),
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
+  let done = 0;
+  let failure: unknown;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: dlq, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const offset = BigInt(message.offset);
+        if (offset < (starts.get(partition) ?? 0n) || offset >= (ends.get(partition) ?? 0n)) return;
+        try {
+          await handle({ raw: rawFromKafka(message), partition, offset: message.offset });
+          await consumer.commitOffsets([{ topic: dlq, partition, offset: (offset + 1n).toString() }]);
+          done += 1;
+        } catch (err) {
+          failure ??= err;
+          throw err;
+        }
+      },
+    });
+    await waitFor(
+      `redrive of ${wanted} dead letters of ${group}`,
+      () => done >= wanted || failure !== undefined,
+      {
+        timeoutMs: 120_000,
+      },
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+  if (failure !== undefined) throw failure;
+  return done;
 }

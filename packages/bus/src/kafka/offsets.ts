@@ -1,7 +1,7 @@
 // Group positions through the admin API: where a new group starts, how far behind a group is, and
 // an operator's replay. kafkajs applies `fromBeginning: false` only when the consumer first fetches,
-// after joining; pinning a new group at the end when it subscribes makes "from now on" mean from the
-// moment `subscribe` resolved, on Kafka as on the embedded bus.
+// after joining; taking the partitions' ends when `subscribe` is called makes "from now on" mean
+// from that moment, on Kafka as on the embedded bus.
 import type { Admin } from 'kafkajs';
 
 /** Per partition: committed offset (or -1), low and high watermarks. */
@@ -54,16 +54,18 @@ export function lagOf(positions: readonly PartitionPosition[]): number {
   }, 0);
 }
 
-/** Commits the group at the end of every partition it has no position on yet. */
-export async function pinNewGroupAtEnd(admin: Admin, groupId: string, topic: string): Promise<void> {
+/**
+ * For a group that has committed nothing yet: each partition's end now, below which records are
+ * history the group did not ask for. Empty for a group that already has positions.
+ */
+export async function newGroupFloors(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
   const positions = await groupPositions(admin, groupId, topic);
-  if (positions.some((p) => p.committed >= 0n)) return;
-  await setPositions(
-    admin,
-    groupId,
-    topic,
-    positions.map((p) => ({ partition: p.partition, offset: p.high })),
-  );
+  if (positions.some((p) => p.committed >= 0n)) return new Map();
+  return new Map(positions.map((p) => [p.partition, p.high]));
 }
 
 /** Moves a group (no running consumer) to the oldest retained event of every partition. */
