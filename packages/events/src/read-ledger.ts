@@ -5,6 +5,7 @@ import { CURRENCIES } from '@paystream/money';
 import { z } from 'zod';
 import { cloudEventFromKafka, type IncomingKafkaRecord } from './kafka-binding.js';
 import { LEDGER_ENTRY_POSTED, type LedgerEntryPostedEvent } from './ledger.js';
+import { consumerEnvelopeBase } from './read.js';
 import { EventValidationError } from './validate.js';
 
 const minor = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -16,17 +17,8 @@ const posting = z.object({
   currency: z.enum(CURRENCIES),
 });
 
-const envelope = z.object({
-  specversion: z.literal('1.0'),
-  id: z.string().min(1),
+const envelope = consumerEnvelopeBase.extend({
   type: z.literal(LEDGER_ENTRY_POSTED),
-  source: z.string().min(1),
-  subject: z.string().min(1),
-  time: z.string().min(1),
-  datacontenttype: z.string().optional(),
-  dataschema: z.string().optional(),
-  traceparent: z.string().optional(),
-  tracestate: z.string().optional(),
   data: z.object({
     entryId: z.string().min(1),
     eventId: z.string().min(1),

@@ -31,10 +31,7 @@ describe.each(['embedded', 'kafka'] as const)('alerting to Alertmanager on %s', 
     t = await startTestHost({ plugins: [fastAlerting({ alertmanagerUrl: am.url })], transport });
     const [first] = refused64(runId());
     await t.publish([first!]);
-    const [alert] = await waitFor('the 64 alert in Alertmanager', async () => {
-      const a = await am!.alerts({ alertname: 'BalanceInsufficient' });
-      return a.length > 0 ? a : undefined;
-    });
+    const [alert] = await am.waitForAlert('BalanceInsufficient');
     expect(alert!.labels).toMatchObject({
       alertname: 'BalanceInsufficient',
       severity: 'critical',
@@ -68,10 +65,7 @@ describe.each(['embedded', 'kafka'] as const)('alerting to Alertmanager on %s', 
       data: { code: '80', category: 'alipay_upstream', wallet: 'ALIPAYCN', operation: 'query' },
     });
     await t.publish([...rate, ...queried80]);
-    const [warning] = await waitFor('the 80 alert', async () => {
-      const a = await am!.alerts({ alertname: 'AlipayRateUnavailable' });
-      return a.length > 0 ? a : undefined;
-    });
+    const [warning] = await am.waitForAlert('AlipayRateUnavailable');
     expect(warning!.labels).toMatchObject({ severity: 'warning', code: '80', wallet: 'ALIPAYHK' });
     expect(await am.alerts({ alertname: 'AlipayRateUnavailable' })).toHaveLength(1);
 
@@ -117,10 +111,7 @@ describe.each(['embedded', 'kafka'] as const)('alerting to Alertmanager on %s', 
 
     await sleep(Math.max(0, outageMs - (Date.now() - downSince)));
     await am.start();
-    const [alert] = await waitFor('the alert after the outage', async () => {
-      const a = await am!.alerts({ alertname: 'BalanceInsufficient' });
-      return a.length > 0 ? a : undefined;
-    });
+    const [alert] = await am.waitForAlert('BalanceInsufficient');
     // Orders of a burst may be handled in any order (partitions): the first one handled raised it.
     expect(burst.map((e) => e.data.outTradeNo)).toContain(alert!.annotations.outTradeNo);
     expect(alert!.annotations.occurrences).toBe('3');

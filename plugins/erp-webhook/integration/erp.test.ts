@@ -10,10 +10,11 @@ import { startTestHost, type TestHost } from '@paystream/plugin-host/testing';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createErpWebhookPlugin } from '../src/index.js';
-import { paidAndPartlyRefunded, SECRET, startErp } from './fixtures.js';
+import { startTestErp, type TestErp } from '../src/testing/receiver.js';
+import { paidAndPartlyRefunded, SECRET, SECRET_BYTES } from './fixtures.js';
 
 let t: TestHost | undefined;
-let erp: Awaited<ReturnType<typeof startErp>> | undefined;
+let erp: TestErp | undefined;
 let csvDir: string | undefined;
 afterEach(async () => {
   await t?.close();
@@ -30,7 +31,7 @@ describe.each([
   { transport: 'kafka', database: 'postgres' },
 ] as const)('ERP connectors on $transport with $database', ({ transport, database }) => {
   it('delivers each ledger entry once (after dedupe), signed, and writes the same balanced postings to the CSV', async () => {
-    erp = await startErp((n) => ({ status: n <= 2 ? 503 : 200 }));
+    erp = await startTestErp({ secretBytes: SECRET_BYTES, answer: (n) => ({ status: n <= 2 ? 503 : 200 }) });
     csvDir = mkdtempSync(join(tmpdir(), 'erp-csv-'));
     t = await startTestHost({
       plugins: [
@@ -84,7 +85,10 @@ describe.each([
 
 describe('ERP webhook failures', () => {
   it("dead-letters an entry the ERP refuses with a 4xx, keeping the ERP's answer", async () => {
-    erp = await startErp(() => ({ status: 422, body: '{"error":"unknown account"}' }));
+    erp = await startTestErp({
+      secretBytes: SECRET_BYTES,
+      answer: () => ({ status: 422, body: '{"error":"unknown account"}' }),
+    });
     t = await startTestHost({
       plugins: [
         createAccountingPlugin({ reconcileIntervalMs: 0 }),

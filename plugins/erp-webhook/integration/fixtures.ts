@@ -1,5 +1,3 @@
-import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { makeEvents, runId } from '@paystream/plugin-host/testing';
 import type { TypedEvent } from '@paystream/plugin-sdk';
 
@@ -26,50 +24,4 @@ export function paidAndPartlyRefunded(outTradeNo = `ord-${runId()}`): TypedEvent
     one('payment.succeeded', 2),
     one('refund.succeeded', 3, { refundNo: 'R1', refundAmountMinor: 300, refundedTotalMinor: 300 }),
   ];
-}
-
-/** One request the test ERP received, with its signature checked here (node:crypto, not the signer). */
-export interface Received {
-  id: string;
-  validSignature: boolean;
-  status: number;
-  body: {
-    type: string;
-    data: {
-      entryId: string;
-      outTradeNo: string;
-      postings: { account: string; side: string; amount: string }[];
-    };
-  };
-}
-
-/** A test ERP: answers `answer(n)` to the n-th request (1-based). */
-export async function startErp(answer: (n: number) => { status: number; body?: string }) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const id = String(req.headers['webhook-id']);
-      const ts = String(req.headers['webhook-timestamp']);
-      const mac = createHmac('sha256', SECRET_BYTES).update(`${id}.${ts}.${raw}`).digest('base64');
-      const signatures = String(req.headers['webhook-signature'] ?? '').split(' ');
-      const a = answer(received.length + 1);
-      received.push({
-        id,
-        validSignature: signatures.includes(`v1,${mac}`),
-        status: a.status,
-        body: JSON.parse(raw),
-      });
-      res.statusCode = a.status;
-      res.end(a.body ?? '');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/erp/journal`,
-    received,
-    close: () => new Promise((r) => server.close(r)),
-  };
 }

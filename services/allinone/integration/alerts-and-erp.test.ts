@@ -2,58 +2,20 @@
 // raises one critical alert in a real Alertmanager (ten more 64s still one), 80 on create a
 // warning; an order paid and partly refunded reaches the ERP webhook once per ledger entry, signed,
 // after the ERP failed the first two attempts, and the day's CSV holds the same balanced postings.
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Alertmanager, startAlertmanager } from '@paystream/alerting/testing';
 import { kafkaTestBrokers, runId, waitFor } from '@paystream/bus/testing';
 import { loadConfig } from '@paystream/config';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
+import { startTestErp, type TestErp } from '@paystream/erp-webhook/testing';
 import { sandboxControls } from '@paystream/upstream-sandbox';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AllInOne, startAllInOne } from '../src/start.js';
 
 const SECRET_BYTES = Buffer.from('allinone-erp-secret-0123456789ab');
-
-interface Received {
-  id: string;
-  valid: boolean;
-  status: number;
-  entryId: string;
-}
-
-/** The ERP: 503 to the first two requests, then 200; signatures checked with node:crypto. */
-async function startErp() {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', () => {
-      const id = String(req.headers['webhook-id']);
-      const mac = createHmac('sha256', SECRET_BYTES)
-        .update(`${id}.${req.headers['webhook-timestamp']}.${raw}`)
-        .digest('base64');
-      const status = received.length < 2 ? 503 : 200;
-      received.push({
-        id,
-        valid: String(req.headers['webhook-signature']).split(' ').includes(`v1,${mac}`),
-        status,
-        entryId: JSON.parse(raw).data.entryId,
-      });
-      res.statusCode = status;
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/journal`,
-    received,
-    close: () => new Promise((r) => server.close(r)),
-  };
-}
 
 describe.each([
   { name: 'embedded bus, SQLite', kafka: false },
@@ -63,7 +25,7 @@ describe.each([
   let testDb: TestDatabase | undefined;
   let platform: AllInOne | undefined;
   let am: Alertmanager | undefined;
-  let erp: Awaited<ReturnType<typeof startErp>> | undefined;
+  let erp: TestErp | undefined;
   afterAll(async () => {
     await platform?.close();
     await am?.close();
@@ -74,7 +36,7 @@ describe.each([
 
   it('pages once on 64, warns on 80, and journals the order to the ERP webhook and CSV', async () => {
     am = await startAlertmanager();
-    erp = await startErp();
+    erp = await startTestErp({ secretBytes: SECRET_BYTES, answer: (n) => ({ status: n <= 2 ? 503 : 200 }) });
     testDb = kafka ? await createTestDatabase('postgres') : undefined;
     const env = {
       PORT: '0',
@@ -84,7 +46,7 @@ describe.each([
       OUTBOX_POLL_INTERVAL_MS: '20',
       ALERTMANAGER_URL: am.url,
       ERP_WEBHOOK_URL: erp.url,
-      ERP_WEBHOOK_SECRET: `whsec_${SECRET_BYTES.toString('base64')}`,
+      ERP_WEBHOOK_SECRET: erp.secret,
       ERP_CSV_DIR: join(dir, 'erp'),
       ...(kafka ? { KAFKA_BROKERS: kafkaTestBrokers().join(','), KAFKA_TOPIC_PARTITIONS: '3' } : {}),
     };
@@ -120,10 +82,7 @@ describe.each([
       amount: '1.00',
     });
     expect(refused.body.code).toBe('64');
-    const [alert] = await waitFor('the 64 alert in Alertmanager', async () => {
-      const a = await am!.alerts({ alertname: 'BalanceInsufficient' });
-      return a.length > 0 ? a : undefined;
-    });
+    const [alert] = await am.waitForAlert('BalanceInsufficient');
     expect(alert!.labels).toMatchObject({
       severity: 'critical',
       code: '64',
@@ -159,10 +118,7 @@ describe.each([
       wallet: 'ALIPAYHK',
     });
     expect(rate.body.code).toBe('80');
-    const [warning] = await waitFor('the 80 alert', async () => {
-      const a = await am!.alerts({ alertname: 'AlipayRateUnavailable' });
-      return a.length > 0 ? a : undefined;
-    });
+    const [warning] = await am.waitForAlert('AlipayRateUnavailable');
     expect(warning!.labels).toMatchObject({ severity: 'warning', code: '80', wallet: 'ALIPAYHK' });
 
     // The ERP: one signed delivery per ledger entry after the two 503s; ids the same on retry.
@@ -179,8 +135,10 @@ describe.each([
       },
     );
     expect(erp.received.slice(0, 2).map((r) => r.status)).toEqual([503, 503]);
-    expect(erp.received.every((r) => r.valid)).toBe(true);
-    const accepted = new Map(erp.received.filter((r) => r.status === 200).map((r) => [r.id, r.entryId]));
+    expect(erp.received.every((r) => r.validSignature)).toBe(true);
+    const accepted = new Map(
+      erp.received.filter((r) => r.status === 200).map((r) => [r.id, r.body.data.entryId]),
+    );
     expect([...accepted.values()].sort()).toEqual(entryIds);
 
     // The CSV: the same postings, debits equal credits.

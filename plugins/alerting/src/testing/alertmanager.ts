@@ -97,6 +97,16 @@ export async function startAlertmanager() {
       if (!res.ok) throw new Error(`alertmanager answered ${res.status}`);
       return (await res.json()) as AmAlert[];
     },
+    /** Waits until Alertmanager holds at least one active alert named `alertname`; returns them. */
+    async waitForAlert(alertname: string, timeoutMs = 60_000): Promise<AmAlert[]> {
+      let found: AmAlert[] = [];
+      await until(
+        `alert ${alertname} in Alertmanager`,
+        async () => (found = await this.alerts({ alertname })).length > 0,
+        timeoutMs,
+      );
+      return found;
+    },
     /** An outage: the process stops; `start` brings it back on the same port. */
     stop,
     start,
