@@ -102,7 +102,10 @@ export async function startAlertmanager() {
       let found: AmAlert[] = [];
       await until(
         `alert ${alertname} in Alertmanager`,
-        async () => (found = await this.alerts({ alertname })).length > 0,
+        async () => {
+          found = await this.alerts({ alertname });
+          return found.length > 0;
+        },
         timeoutMs,
       );
       return found;
