@@ -13,6 +13,8 @@ export type { BusMetrics } from './metrics.js';
 export { busMetrics } from './metrics.js';
 export { enqueueEvents } from './outbox/enqueue.js';
 export { OUTBOX_TABLE, outboxMigrations } from './outbox/migrations.js';
+export type { Poller } from './outbox/poller.js';
+export { createPoller } from './outbox/poller.js';
 export type { OutboxRelay, OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export type {

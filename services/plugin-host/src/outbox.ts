@@ -1,7 +1,7 @@
 // Each plugin publishes through the host's plugin outbox: rows written in the plugin's own
 // transaction, sent by one relay in position order. A crash between send and mark-sent sends again
 // with the same CloudEvents id, which consumers dedupe.
-import type { RawRecord } from '@paystream/bus';
+import { createPoller, type RawRecord } from '@paystream/bus';
 import type { Kysely, Transaction } from '@paystream/db';
 import { type CloudEventEnvelope, toKafkaMessage } from '@paystream/events';
 import type { Logger } from '@paystream/logger';
@@ -63,10 +63,6 @@ export function createPluginOutboxRelay(
   logger: Logger,
   pollIntervalMs = 200,
 ): PluginOutboxRelay {
-  let current: Promise<number> = Promise.resolve(0);
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-
   const batch = async (): Promise<number> => {
     const rows = (await db
       .selectFrom(PLUGIN_OUTBOX_TABLE)
@@ -107,25 +103,15 @@ export function createPluginOutboxRelay(
       total += n;
     }
   };
-  const flush = () => {
-    const next = current.catch(() => 0).then(drain);
-    current = next;
-    return next;
-  };
-  const tick = async () => {
-    if (!running) return;
-    try {
-      await flush();
-    } catch (err) {
-      logger.warn(
-        { error: err instanceof Error ? err.message : String(err) },
-        'plugin outbox relay failed; will retry',
-      );
-    }
-    if (running) timer = setTimeout(tick, pollIntervalMs);
-  };
+  const poller = createPoller(drain, {
+    pollIntervalMs,
+    logger,
+    failure: 'plugin outbox relay failed; will retry',
+  });
   return {
-    flush,
+    flush: poller.flush,
+    start: poller.start,
+    stop: poller.stop,
     async pending() {
       const row = await db
         .selectFrom(PLUGIN_OUTBOX_TABLE)
@@ -133,16 +119,6 @@ export function createPluginOutboxRelay(
         .where('sent_at', 'is', null)
         .executeTakeFirstOrThrow();
       return Number(row.n);
-    },
-    start() {
-      if (running) return;
-      running = true;
-      timer = setTimeout(tick, 0);
-    },
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      await current.catch(() => 0);
     },
   };
 }

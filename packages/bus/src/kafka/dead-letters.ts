@@ -19,6 +19,15 @@ export interface RangeRecord {
 /** The group a redrive keeps its position on the dead-letter topic under. */
 export const redriveGroup = (group: string) => `${group}.redrive`;
 
+/** Per partition: the redrive position, the end as it is now, and how many records lie between. */
+async function pendingRange(admin: Admin, dlq: string, group: string) {
+  const positions = await groupPositions(admin, redriveGroup(group), dlq);
+  const starts = new Map(positions.map((p) => [p.partition, p.committed < 0n ? p.low : p.committed]));
+  const ends = new Map(positions.map((p) => [p.partition, p.high]));
+  const wanted = positions.reduce((n, p) => n + Number(p.high - starts.get(p.partition)!), 0);
+  return { starts, ends, wanted };
+}
+
 /** The dead letters after the redrive position, up to the end as it is now, oldest first per partition. */
 export async function readPending(
   kafka: Kafka,
@@ -27,10 +36,7 @@ export async function readPending(
   group: string,
   limit: number,
 ): Promise<{ records: RangeRecord[]; ends: Map<number, bigint> }> {
-  const positions = await groupPositions(admin, redriveGroup(group), dlq);
-  const starts = new Map(positions.map((p) => [p.partition, p.committed < 0n ? p.low : p.committed]));
-  const ends = new Map(positions.map((p) => [p.partition, p.high]));
-  const wanted = positions.reduce((n, p) => n + Number(p.high - starts.get(p.partition)!), 0);
+  const { starts, ends, wanted } = await pendingRange(admin, dlq, group);
   if (wanted === 0) return { records: [], ends };
   const readerGroup = `${redriveGroup(group)}.reader-${randomBytes(4).toString('hex')}`;
   const consumer = kafka.consumer({
@@ -84,10 +90,7 @@ export async function consumePending(
   group: string,
   handle: (r: RangeRecord) => Promise<void>,
 ): Promise<number> {
-  const positions = await groupPositions(admin, redriveGroup(group), dlq);
-  const starts = new Map(positions.map((p) => [p.partition, p.committed < 0n ? p.low : p.committed]));
-  const ends = new Map(positions.map((p) => [p.partition, p.high]));
-  const wanted = positions.reduce((n, p) => n + Number(p.high - starts.get(p.partition)!), 0);
+  const { starts, ends, wanted } = await pendingRange(admin, dlq, group);
   if (wanted === 0) return 0;
   const consumer = kafka.consumer({
     groupId: redriveGroup(group),

@@ -1,10 +1,11 @@
 import { validateEvent } from '@paystream/events';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Registry } from 'prom-client';
-import { errorMessage, silentLogger } from '../log.js';
+import { silentLogger } from '../log.js';
 import { busMetrics } from '../metrics.js';
 import type { BusLogger, EventBus } from '../types.js';
 import { OUTBOX_TABLE } from './migrations.js';
+import { createPoller } from './poller.js';
 
 /** Options of {@link createOutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -54,9 +55,6 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = opts.pollIntervalMs ?? 200;
   const logger = opts.logger ?? silentLogger;
   const metrics = busMetrics(opts.registry);
-  let current: Promise<number> = Promise.resolve(0);
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
 
   const pending = async () => {
     const row = await db
@@ -118,35 +116,15 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return total;
   };
 
-  // Flushes never overlap: a second caller waits for the first, so rows go out once and in order.
-  const flush = () => {
-    const next = current.catch(() => 0).then(drain);
-    current = next;
-    return next;
-  };
-
-  const tick = async () => {
-    if (!running) return;
-    try {
-      await flush();
-    } catch (err) {
-      logger.warn({ error: errorMessage(err) }, 'outbox relay could not publish; will retry');
-    }
-    if (running) timer = setTimeout(tick, pollIntervalMs);
-  };
-
+  const poller = createPoller(drain, {
+    pollIntervalMs,
+    logger,
+    failure: 'outbox relay could not publish; will retry',
+  });
   return {
-    start() {
-      if (running) return;
-      running = true;
-      timer = setTimeout(tick, 0);
-    },
-    flush,
+    start: poller.start,
+    flush: poller.flush,
     pending,
-    async stop() {
-      running = false;
-      if (timer) clearTimeout(timer);
-      await current.catch(() => 0);
-    },
+    stop: poller.stop,
   };
 }

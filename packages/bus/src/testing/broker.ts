@@ -37,6 +37,16 @@ export function kafkaScript(): string {
 export async function kafkaControl(
   command: 'start' | 'stop' | 'restart' | 'kill' | 'status',
 ): Promise<string> {
+  // kafka.sh picks its ports from KAFKA_PORT/KAFKA_CONTROLLER_PORT. If those did not reach this
+  // process while KAFKA_BROKERS points elsewhere, a restart would stop this checkout's broker and
+  // start it on another checkout's ports: refuse instead.
+  const port = process.env.KAFKA_PORT ?? '9092';
+  const brokers = parseBrokers(process.env.KAFKA_BROKERS);
+  if (brokers.length > 0 && !brokers.some((b) => b.endsWith(`:${port}`)))
+    throw new Error(
+      `KAFKA_BROKERS (${brokers.join(',')}) is not the broker kafka.sh runs on port ${port}: ` +
+        'export KAFKA_PORT and KAFKA_CONTROLLER_PORT to the test process',
+    );
   const { stdout, stderr } = await run('bash', [kafkaScript(), command], { timeout: 180_000 });
   return `${stdout}${stderr}`;
 }
