@@ -2,15 +2,17 @@
 // backoff, dead-letter what keeps failing, and keep one key's records strictly sequential while
 // different keys run side by side (bounded). Transports only fetch records and move offsets.
 import { context, SpanStatusCode } from '@opentelemetry/api';
-import { readKafkaMessage, type TypedEvent } from '@paystream/events';
+import { readKafkaMessage } from '@paystream/events';
 import { errorMessage, sleep } from './log.js';
 import type { BusMetrics } from './metrics.js';
 import { startProcessSpan } from './tracing.js';
 import type {
+  BusEvent,
   BusLogger,
   DeadLetter,
   EventHandler,
   RawRecord,
+  RecordReader,
   RedriveResult,
   SubscribeOptions,
 } from './types.js';
@@ -89,11 +91,13 @@ export class DeliveryAborted extends Error {
 }
 
 /** Subscription options with defaults applied. */
-export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions, 'dedupe'>> &
+export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions<BusEvent>, 'dedupe'>> &
   Pick<SubscribeOptions, 'dedupe'>;
 
 /** Applies the documented defaults. */
-export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSubscribeOptions {
+export function resolveSubscribeOptions<E extends BusEvent>(
+  opts: SubscribeOptions<E> = {},
+): ResolvedSubscribeOptions {
   const maxAttempts = opts.maxAttempts ?? 5;
   const concurrency = opts.concurrency ?? 8;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
@@ -101,6 +105,7 @@ export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSu
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error('concurrency must be an integer >= 1');
   return {
+    read: (opts.read as RecordReader<BusEvent> | undefined) ?? readKafkaMessage,
     maxAttempts,
     retryBackoffMs: opts.retryBackoffMs ?? 200,
     concurrency,
@@ -113,7 +118,8 @@ export function resolveSubscribeOptions(opts: SubscribeOptions = {}): ResolvedSu
 export interface DeliveryDeps {
   topic: string;
   group: string;
-  handler: EventHandler;
+  // biome-ignore lint/suspicious/noExplicitAny: the subscription's reader decides the event type.
+  handler: EventHandler<any>;
   opts: ResolvedSubscribeOptions;
   metrics: BusMetrics;
   logger: BusLogger;
@@ -159,9 +165,9 @@ export async function deliverOne(
     deps.logger.warn({ group, topic, offset: rec.offset, reason, error, attempts }, 'event dead-lettered');
   };
 
-  let event: TypedEvent;
+  let event: BusEvent;
   try {
-    const read = readKafkaMessage(rec.raw);
+    const read = deps.opts.read(rec.raw);
     if (read.kind === 'unknown_type') {
       // A type newer than this release: compatible by the events README, so skip and count it.
       metrics.handled.inc({ plugin: group, type: 'unknown', outcome: 'skipped' });

@@ -16,7 +16,7 @@ export interface CreateBusOptions extends CommonBusOptions {
 }
 
 /** Creates the process's bus from configuration. */
-export async function createBus(opts: CreateBusOptions = {}): Promise<EventBus> {
+export async function createBus(opts: CreateBusOptions = {}): Promise<EventBus & { readonly topic: string }> {
   const common: CommonBusOptions = {
     ...(opts.topic ? { topic: opts.topic } : {}),
     ...(opts.registry ? { registry: opts.registry } : {}),

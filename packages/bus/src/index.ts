@@ -18,6 +18,7 @@ export { createPoller } from './outbox/poller.js';
 export type { OutboxRelay, OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export type {
+  BusEvent,
   BusLogger,
   CommonBusOptions,
   DeadLetter,
@@ -26,6 +27,7 @@ export type {
   HandlerContext,
   ProcessedIds,
   RawRecord,
+  RecordReader,
   RedriveResult,
   SubscribeOptions,
   Subscription,

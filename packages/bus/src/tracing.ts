@@ -81,7 +81,7 @@ export function startProcessSpan(
   topic: string,
   group: string,
   headers: Record<string, string>,
-  e: PaystreamEvent | undefined,
+  e: { id: string; type: string; subject: string } | undefined,
 ): { span: Span; ctx: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, headers);
   const span = tracer().startSpan(

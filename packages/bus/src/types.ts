@@ -11,8 +11,26 @@ export interface HandlerContext {
   signal: AbortSignal;
 }
 
+/** What every event the bus hands to a handler has (payment events, the ledger's entries). */
+export interface BusEvent {
+  id: string;
+  type: string;
+  /** The Kafka key: the order's outTradeNo. */
+  subject: string;
+  traceparent?: string;
+  tracestate?: string;
+}
+
 /** A subscriber's handler: resolve = done (the offset may move past it), throw = retry, then DLQ. */
-export type EventHandler = (event: TypedEvent, ctx: HandlerContext) => Promise<void>;
+export type EventHandler<E extends BusEvent = TypedEvent> = (event: E, ctx: HandlerContext) => Promise<void>;
+
+/**
+ * Decodes one record for a subscription, tolerantly (see `readKafkaMessage`): an event, a type to
+ * skip and count, or a throw naming the bad fields (the record is dead-lettered as malformed).
+ */
+export type RecordReader<E extends BusEvent = TypedEvent> = (
+  raw: RawRecord,
+) => { kind: 'event'; event: E } | { kind: 'unknown_type'; id: string | undefined; type: string };
 
 /** Remembers which event ids a group has finished, so redeliveries are skipped (see dedupe.ts). */
 export interface ProcessedIds {
@@ -21,7 +39,9 @@ export interface ProcessedIds {
 }
 
 /** Options of {@link EventBus.subscribe}. */
-export interface SubscribeOptions {
+export interface SubscribeOptions<E extends BusEvent = TypedEvent> {
+  /** How records are read. Default: payment events (`readKafkaMessage` of @paystream/events). */
+  read?: RecordReader<E>;
   /** Handler attempts before the message goes to the dead-letter topic. Default 5. */
   maxAttempts?: number;
   /** First retry delay; doubles per attempt, capped at 30 s. Default 200 ms. */
@@ -48,7 +68,11 @@ export interface EventBus {
   /** Resolves only when durable (Kafka acks=all / SQLite committed). Order is kept per subject. */
   publish(events: readonly PaystreamEvent[]): Promise<void>;
   /** Starts a consumer group: at-least-once, per-key order, retries, then the group's DLQ. */
-  subscribe(group: string, handler: EventHandler, opts?: SubscribeOptions): Promise<Subscription>;
+  subscribe<E extends BusEvent = TypedEvent>(
+    group: string,
+    handler: EventHandler<E>,
+    opts?: SubscribeOptions<E>,
+  ): Promise<Subscription>;
   /** Sends records as they are (no validation): other topics (ledger entries), redrives, fault tests. */
   publishRaw(topic: string, records: readonly RawRecord[]): Promise<void>;
   /** Events of the topic the group has not committed yet (summed over partitions). */
@@ -61,7 +85,11 @@ export interface EventBus {
    * Hands the group's pending dead letters to `handler` again, in order; those that still fail are
    * dead-lettered anew (after the ones being redriven). Run it while the group's handler is fixed.
    */
-  redrive(group: string, handler: EventHandler, opts?: SubscribeOptions): Promise<RedriveResult>;
+  redrive<E extends BusEvent = TypedEvent>(
+    group: string,
+    handler: EventHandler<E>,
+    opts?: SubscribeOptions<E>,
+  ): Promise<RedriveResult>;
   /** Moves a group that has no running consumer back to the oldest retained event: a full replay. */
   resetOffsets(group: string): Promise<void>;
   health(): Promise<{ ok: boolean; detail?: string }>;

@@ -17,6 +17,8 @@ export {
 } from './ledger.js';
 export type { ReadResult } from './read.js';
 export { isEventType, readEvent, readKafkaMessage } from './read.js';
+export type { LedgerReadResult } from './read-ledger.js';
+export { readLedgerEvent, readLedgerKafkaMessage } from './read-ledger.js';
 export {
   DATA_SCHEMA_VERSION,
   dataSchemaUri,

@@ -38,7 +38,8 @@ const consumerData = z.object({
   occurredAt: z.string(),
 });
 
-const consumerEnvelope = z.object({
+/** The CloudEvents envelope as every consumer reads it (the ledger's reader extends it too). */
+export const consumerEnvelopeBase = z.object({
   specversion: z.literal('1.0'),
   id: z.string().min(1),
   type: z.string().min(1),
@@ -49,8 +50,9 @@ const consumerEnvelope = z.object({
   dataschema: z.string().optional(),
   traceparent: z.string().optional(),
   tracestate: z.string().optional(),
-  data: consumerData,
 });
+
+const consumerEnvelope = consumerEnvelopeBase.extend({ data: consumerData });
 
 /** What a consumer read from one record. */
 export type ReadResult =

@@ -1,15 +1,46 @@
-import type { EventOf, EventType, TypedEvent } from '@paystream/events';
+import {
+  EVENTS_TOPIC,
+  type EventOf,
+  type EventType,
+  LEDGER_ENTRIES_TOPIC,
+  LEDGER_ENTRY_POSTED,
+  type LedgerEntryPostedEvent,
+  type TypedEvent,
+} from '@paystream/events';
 import { z } from 'zod';
 import type { PluginLogger, ResolvedDeps, ServiceRef } from './services.js';
 
 /** A plugin id: lower-case, digits and dashes; it names the consumer group and the route prefix. */
 export const PLUGIN_ID = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** Which events reach `handle`: by type, and optionally by upstream code (`{ codes: ['64', '80'] }`). */
-export interface PluginSubscription<T extends EventType = EventType> {
+/** Event types of the ledger's topic `ledger.entries.v1` a plugin may subscribe to (ERP connectors). */
+export const LEDGER_EVENT_TYPES = [LEDGER_ENTRY_POSTED] as const;
+/** One of {@link LEDGER_EVENT_TYPES}. */
+export type LedgerEventType = (typeof LEDGER_EVENT_TYPES)[number];
+/** Anything a plugin may subscribe to: payment event types, or the ledger's. */
+export type PluginEventType = EventType | LedgerEventType;
+/** The event `handle` receives for a subscribed type. */
+export type PluginEventOf<T extends PluginEventType> = T extends LedgerEventType
+  ? LedgerEntryPostedEvent
+  : T extends EventType
+    ? EventOf<T>
+    : never;
+
+/**
+ * Which events reach `handle`: by type, and optionally by upstream code (`{ codes: ['64', '80'] }`).
+ * A plugin reads one topic: payment types (`payments.events.v1`) or ledger types (`ledger.entries.v1`).
+ */
+export interface PluginSubscription<T extends PluginEventType = PluginEventType> {
   types: readonly T[];
   /** When set, only events whose `data.code` is one of these (exactly as the appendix writes it). */
   codes?: readonly string[];
+}
+
+const isLedgerType = (t: string) => (LEDGER_EVENT_TYPES as readonly string[]).includes(t);
+
+/** The topic a subscription reads: the ledger's for ledger types, else the payment events'. */
+export function subscriptionTopic(sub: PluginSubscription): string {
+  return sub.types.every(isLedgerType) ? LEDGER_ENTRIES_TOPIC : EVENTS_TOPIC;
 }
 
 /** Delivery settings of the plugin's consumer group. */
@@ -42,7 +73,7 @@ export interface HandleContext<State, Deps> {
 
 /** Everything a plugin is, as its author writes it. */
 export interface PluginSpec<
-  T extends EventType,
+  T extends PluginEventType,
   Deps extends Record<string, ServiceRef<unknown>>,
   S extends z.ZodType,
   State,
@@ -58,7 +89,7 @@ export interface PluginSpec<
   /** Runs once before the first event: migrate, register routes and schedules. Returns the state. */
   setup?(deps: ResolvedDeps<Deps>, options: z.output<S>): State | Promise<State>;
   /** Handles one event; resolve = done, throw = retry, then the plugin's dead-letter topic. Idempotent by event id. */
-  handle(event: EventOf<T>, ctx: HandleContext<State, Deps>): Promise<void>;
+  handle(event: PluginEventOf<T>, ctx: HandleContext<State, Deps>): Promise<void>;
   /** Runs once at shutdown, after the last event. */
   close?(state: State): Promise<void>;
 }
@@ -68,7 +99,7 @@ export interface PaystreamPlugin {
   readonly $$type: '@paystream/plugin';
   readonly id: string;
   // biome-ignore lint/suspicious/noExplicitAny: the host treats every plugin alike; types matter to its author.
-  readonly spec: PluginSpec<EventType, Record<string, ServiceRef<unknown>>, z.ZodType, any>;
+  readonly spec: PluginSpec<PluginEventType, Record<string, ServiceRef<unknown>>, z.ZodType, any>;
   /** As passed to the factory; the host validates them with `spec.options`. */
   readonly rawOptions: unknown;
 }
@@ -88,7 +119,7 @@ export class PluginDefinitionError extends Error {
  * options, deps, setup, handle })`, then the host calls `factory(options)`.
  */
 export function definePlugin<
-  const T extends EventType,
+  const T extends PluginEventType,
   Deps extends Record<string, ServiceRef<unknown>> = Record<string, never>,
   S extends z.ZodType = z.ZodObject<Record<string, never>>,
   State = undefined,
@@ -99,6 +130,14 @@ export function definePlugin<
     );
   if (spec.subscribes.types.length === 0)
     throw new PluginDefinitionError(`plugin ${spec.id}: subscribes.types must name at least one event type`);
+  const ledgerTypes = spec.subscribes.types.filter(isLedgerType);
+  if (ledgerTypes.length > 0 && ledgerTypes.length < spec.subscribes.types.length)
+    throw new PluginDefinitionError(
+      `plugin ${spec.id}: subscribes.types mixes ledger types (${ledgerTypes.join(', ')}) with payment types; ` +
+        'a plugin reads one topic',
+    );
+  if (ledgerTypes.length > 0 && spec.subscribes.codes !== undefined)
+    throw new PluginDefinitionError(`plugin ${spec.id}: subscribes.codes applies to payment events only`);
   if (typeof spec.handle !== 'function')
     throw new PluginDefinitionError(`plugin ${spec.id}: handle must be a function`);
   const factory = (options?: z.input<S>): PaystreamPlugin =>
@@ -123,8 +162,11 @@ export function validatePluginOptions(plugin: PaystreamPlugin): unknown {
 }
 
 /** Whether an event passes the plugin's subscription (type, then code when codes are given). */
-export function subscriptionMatches(sub: PluginSubscription, event: TypedEvent): boolean {
+export function subscriptionMatches(
+  sub: PluginSubscription,
+  event: TypedEvent | LedgerEntryPostedEvent,
+): boolean {
   if (!(sub.types as readonly string[]).includes(event.type)) return false;
-  if (sub.codes === undefined) return true;
+  if (sub.codes === undefined || event.type === LEDGER_ENTRY_POSTED) return sub.codes === undefined;
   return event.data.code !== null && sub.codes.includes(event.data.code);
 }

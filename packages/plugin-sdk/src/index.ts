@@ -26,17 +26,22 @@ export type { Currency, MinorUnits } from '@paystream/money';
 export { CURRENCIES, formatAmount, minorUnits } from '@paystream/money';
 export type {
   HandleContext,
+  LedgerEventType,
   PaystreamPlugin,
   PluginDelivery,
+  PluginEventOf,
+  PluginEventType,
   PluginFactory,
   PluginSpec,
   PluginSubscription,
 } from './define-plugin.js';
 export {
   definePlugin,
+  LEDGER_EVENT_TYPES,
   PLUGIN_ID,
   PluginDefinitionError,
   subscriptionMatches,
+  subscriptionTopic,
   validatePluginOptions,
 } from './define-plugin.js';
 export type { FieldProblem } from './errors.js';

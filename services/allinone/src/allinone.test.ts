@@ -1,6 +1,6 @@
 // The all-in-one as `make start` runs it (ephemeral ports, temporary files): the printed flow
 // works end to end, the dev key has every scope, and one /metrics shows every component.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@paystream/bus/testing';
@@ -61,11 +61,11 @@ describe('the all-in-one', () => {
       });
       answers.push({ status: res.status, text: await res.text() });
     }
-    expect(answers.map((a) => a.status)).toEqual([201, 200, 200, 201, 201, 409, 200, 200, 200]);
+    expect(answers.map((a) => a.status)).toEqual([201, 200, 200, 201, 201, 409, 200, 200, 200, 200]);
     expect(JSON.parse(answers[2]!.text).status).toBe('paid');
     expect(JSON.parse(answers[5]!.text).code).toBe('64');
     // The journal command of the walk-through, once the ledger has caught up with the events.
-    const journal = commands()[7]!;
+    const journal = commands()[8]!;
     const entries = await waitFor('the demo order in the journal', async () => {
       const body = (await (await fetch(journal.url, { headers: journal.headers })).json()) as {
         entries: { postings: { amount: string }[] }[];
@@ -76,10 +76,26 @@ describe('the all-in-one', () => {
       ['12.34', '12.34'],
       ['2.34', '2.34'],
     ]);
-    const trial = commands()[8]!;
+    const trial = commands()[9]!;
     expect(await (await fetch(trial.url, { headers: trial.headers })).json()).toEqual([
       { currency: 'HKD', debit: '14.68', credit: '14.68' },
     ]);
+    // The code-64 step: the alert (also on the log channel) and the ERP journal file it names.
+    const alerts = commands()[7]!;
+    const alert = await waitFor('the 64 alert', async () => {
+      const body = (await (await fetch(alerts.url, { headers: alerts.headers })).json()) as {
+        alerts: { labels: Record<string, string>; annotations: Record<string, string> }[];
+      };
+      return body.alerts.find((a) => a.labels.alertname === 'BalanceInsufficient');
+    });
+    expect(alert.labels).toMatchObject({ severity: 'critical', code: '64', wallet: 'WECHATHK' });
+    const csv = /\n\s+cat (\S+)\n/.exec(platform.banner)![1]!;
+    expect(csv.startsWith(dir)).toBe(true);
+    await waitFor(
+      'both entries in the ERP journal',
+      () => existsSync(csv) && readFileSync(csv, 'utf8').split('\r\n').length === 6,
+    );
+    expect(readFileSync(csv, 'utf8')).toContain(',income:sales,,12.34,HKD,');
   });
 
   it('puts the events on the bus and serves every component on one /metrics', async () => {

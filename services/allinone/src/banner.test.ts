@@ -6,6 +6,9 @@ const base = {
   demoNo: 'demo-1',
   bus: 'embedded',
   database: '.data/paystream.sqlite',
+  plugins: ['accounting', 'alerting', 'erp-csv'],
+  alerting: 'log',
+  erpCsvFile: '/srv/.data/erp/journal-2026-01-02.csv',
 };
 
 it('prints the URLs, the dev key and a curl for each step', () => {
@@ -20,7 +23,12 @@ it('prints the URLs, the dev key and a curl for each step', () => {
   expect(text).toContain(
     "curl -s 'http://127.0.0.1:8080/plugins/accounting/journal?outTradeNo=demo-1' -H 'Authorization: Bearer psk_dev_local'",
   );
-  expect(text.match(/curl /g)).toHaveLength(9);
+  expect(text).toContain('ALERT firing BalanceInsufficient');
+  expect(text).toContain(
+    "curl -s http://127.0.0.1:8080/plugins/alerting/alerts -H 'Authorization: Bearer psk_dev_local'",
+  );
+  expect(text).toContain('cat /srv/.data/erp/journal-2026-01-02.csv');
+  expect(text.match(/curl /g)).toHaveLength(10);
 });
 
 it('says when it talks to the real aggregator, and offers no key and no sandbox flow', () => {

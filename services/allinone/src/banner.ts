@@ -8,6 +8,12 @@ export function banner(o: {
   demoNo: string;
   bus: string;
   database: string;
+  /** Plugin ids the host runs. */
+  plugins: readonly string[];
+  /** Where alerts go, e.g. "log" or "log + Alertmanager http://…". */
+  alerting: string;
+  /** Today's ERP journal CSV (Hong Kong date). */
+  erpCsvFile: string;
 }): string {
   const head = [
     '',
@@ -19,7 +25,9 @@ export function banner(o: {
     `  metrics      ${o.gatewayUrl}/metrics   health: ${o.gatewayUrl}/healthz  ${o.gatewayUrl}/readyz`,
     `  event bus    ${o.bus}   (each event is also logged below as "event <type>")`,
     `  database     ${o.database}`,
-    `  plugins      accounting (ledger)   ${o.gatewayUrl}/plugins/accounting/…   status: ${o.gatewayUrl}/admin/plugins`,
+    `  plugins      ${o.plugins.join(', ')}   ${o.gatewayUrl}/plugins/<id>/…   status: ${o.gatewayUrl}/admin/plugins`,
+    `  alerts       ${o.alerting}   (lines "ALERT firing <name>" below)`,
+    `  ERP journal  ${o.erpCsvFile}`,
   ];
   if (!o.devKey || o.upstream.kind !== 'sandbox') {
     return [
@@ -50,7 +58,12 @@ export function banner(o: {
     `  curl -s -X POST ${sandboxUrl}/__sandbox/faults ${json} -d '{"code":"64","operation":"refund","times":1}'`,
     `  curl -s -X POST ${o.gatewayUrl}/v1/payments/${o.demoNo}/refunds ${auth} ${json} \\`,
     `    -d '{"refundNo":"${o.demoNo}-r2","amount":"1.00"}'`,
-    `  curl -s ${o.gatewayUrl}/metrics | grep -E '^paystream_(upstream_requests|events_published)_total'`,
+    `  curl -s ${o.gatewayUrl}/metrics | grep -E '^paystream_(upstream_requests|events_published|alerts_fired)_total'`,
+    '  #    the alert: within seconds this log shows "ALERT firing BalanceInsufficient" (critical, code 64,',
+    '  #    with the order and the refund it blocked); the alerting plugin lists it too',
+    `  curl -s ${o.gatewayUrl}/plugins/alerting/alerts ${auth}`,
+    '  #    the payment and the refund that went through are in the ERP journal, one CSV line per posting',
+    `  cat ${o.erpCsvFile}`,
     "  # 6. the ledger's journal for the order: two balanced entries, the payment (12.34) and the refund (2.34)",
     `  curl -s '${o.gatewayUrl}/plugins/accounting/journal?outTradeNo=${o.demoNo}' ${auth}`,
     '  #    and the trial balance, debits = credits per currency',

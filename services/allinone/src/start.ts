@@ -1,11 +1,15 @@
 import type { RequestListener } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { createAccountingPlugin } from '@paystream/accounting';
+import { createAlertingPlugin } from '@paystream/alerting';
 import { createBus, type EventBus } from '@paystream/bus';
 import { hashApiKey, type PaystreamConfig, SCOPES } from '@paystream/config';
 import { type Database, openDatabase, redactUrl } from '@paystream/db';
+import { createErpCsvPlugin, journalFile } from '@paystream/erp-csv';
+import { createErpWebhookPlugin } from '@paystream/erp-webhook';
+import { LEDGER_ENTRIES_TOPIC } from '@paystream/events';
 import { type RunningGateway, startGateway } from '@paystream/gateway';
-import { createHostApp, createPluginHost, type PluginHost } from '@paystream/plugin-host';
+import { createHostApp, createPluginHost, type PluginHost, type TopicBus } from '@paystream/plugin-host';
 import { nodeMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { type RunningSandbox, SANDBOX_DEV_CREDENTIALS, startSandbox } from '@paystream/upstream-sandbox';
@@ -47,7 +51,12 @@ export interface AllInOne {
  * bus (embedded unless KAFKA_BROKERS is set), the gateway on SQLite (unless DATABASE_URL is set),
  * all metrics on one registry. The plugin host joins here once it exists.
  */
-export async function startAllInOne(config: PaystreamConfig, logger: Logger): Promise<AllInOne> {
+export async function startAllInOne(
+  config: PaystreamConfig,
+  logger: Logger,
+  /** What plugins read (ALERTMANAGER_URL, ERP_CSV_DIR, ERP_WEBHOOK_URL, ...). */
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<AllInOne> {
   const registry = new Registry();
   nodeMetrics(registry);
   const sandbox = config.upstream.baseUrl
@@ -64,14 +73,17 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
       ? { userConfirmKey: config.upstream.userConfirmKey, privateKey: config.upstream.privateKey }
       : SANDBOX_DEV_CREDENTIALS;
   const embeddedFile = resolve(config.embeddedBusFile ?? '.data/paystream-bus.sqlite');
-  const bus = await createBus({
+  const busOptions = {
     kafkaBrokers: config.kafkaBrokers,
     kafka: config.kafkaTopic,
     embeddedFile,
     clientId: 'paystream-allinone',
     registry,
     logger: logger.child({ component: 'bus' }),
-  });
+  };
+  const bus = await createBus(busOptions);
+  // The ledger's entries (ledger.entries.v1), which the ERP connectors read.
+  const ledgerBus = await createBus({ ...busOptions, topic: LEDGER_ENTRIES_TOPIC });
   // Shows the events as they reach the bus, so `make start` makes the flow visible.
   const console = await bus.subscribe(
     'allinone-console',
@@ -96,7 +108,9 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
   });
   const plugins = await startPlugins({
     config,
+    env,
     bus,
+    ledgerBus,
     registry,
     logger,
     apiKeys: [...config.apiKeys, ...devKeys],
@@ -123,6 +137,9 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
         ? `Kafka ${config.kafkaBrokers.join(',')}`
         : `embedded (${embeddedFile})`,
     database: config.databaseUrl ? redactUrl(config.databaseUrl) : resolve('.data/paystream.sqlite'),
+    plugins: plugins.names,
+    alerting: plugins.alertmanagerUrl ? `log + Alertmanager ${plugins.alertmanagerUrl}` : 'log',
+    erpCsvFile: journalFile(plugins.csvDir, { postedAt: new Date().toISOString() }),
   });
   let closing: Promise<void> | undefined;
   return {
@@ -139,6 +156,7 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
         await plugins.close();
         await console.close();
         await bus.close();
+        await ledgerBus.close();
         await sandbox?.close();
       })();
       return closing;
@@ -146,10 +164,16 @@ export async function startAllInOne(config: PaystreamConfig, logger: Logger): Pr
   };
 }
 
-/** The plugin host with the accounting ledger, on the gateway's database server or a SQLite file beside it. */
+/**
+ * The plugin host with the accounting ledger, alerting (log channel; Alertmanager when
+ * ALERTMANAGER_URL is set) and the CSV ERP connector (the webhook one when ERP_WEBHOOK_URL is set),
+ * on the gateway's database server or a SQLite file beside it.
+ */
 async function startPlugins(o: {
   config: PaystreamConfig;
+  env: Readonly<Record<string, string | undefined>>;
   bus: EventBus;
+  ledgerBus: TopicBus;
   registry: Registry;
   logger: Logger;
   apiKeys: Parameters<typeof createPluginHost>[0]['apiKeys'];
@@ -163,9 +187,17 @@ async function startPlugins(o: {
     ? openDatabase({ url })
     : openDatabase({ url: join(dirname(gatewayFile), 'plugins.sqlite') });
   const logger = o.logger.child({ component: 'plugins' });
+  const csvDir = resolve(o.env.ERP_CSV_DIR ?? join(dirname(gatewayFile), 'erp'));
   const host = createPluginHost({
-    plugins: [createAccountingPlugin({})],
+    plugins: [
+      createAccountingPlugin({}),
+      createAlertingPlugin({}),
+      createErpCsvPlugin({ dir: csvDir }),
+      ...(o.env.ERP_WEBHOOK_URL ? [createErpWebhookPlugin({})] : []),
+    ],
     bus: o.bus,
+    topicBuses: { [LEDGER_ENTRIES_TOPIC]: o.ledgerBus },
+    env: o.env,
     database,
     registry: o.registry,
     apiKeys: o.apiKeys,
@@ -176,6 +208,9 @@ async function startPlugins(o: {
   await host.start();
   return {
     host,
+    names: host.plugins,
+    alertmanagerUrl: o.env.ALERTMANAGER_URL,
+    csvDir,
     app: createHostApp(host, { logger }),
     database,
     async close() {

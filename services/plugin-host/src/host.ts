@@ -12,6 +12,12 @@ import {
 } from '@paystream/bus';
 import type { ApiKeyEntry } from '@paystream/config';
 import type { Database, Kysely } from '@paystream/db';
+import {
+  EVENTS_TOPIC,
+  type LedgerEntryPostedEvent,
+  readLedgerKafkaMessage,
+  type TypedEvent,
+} from '@paystream/events';
 import { ApiKeyStore } from '@paystream/gateway';
 import { type ChildLogger, silentLogger } from '@paystream/logger';
 import {
@@ -19,6 +25,7 @@ import {
   type PaystreamPlugin,
   PluginDefinitionError,
   subscriptionMatches,
+  subscriptionTopic,
   validatePluginOptions,
 } from '@paystream/plugin-sdk';
 import { LABEL_PLUGIN, METRIC_PLUGIN_CONSUMER_LAG, METRIC_PLUGIN_DEAD_LETTERS } from '@paystream/telemetry';
@@ -32,10 +39,19 @@ import { upstreamQuery } from './upstream.js';
 /** The consumer group of a plugin (DESIGN fixed interface). */
 export const pluginGroup = (id: string) => `paystream.plugin.${id}`;
 
+/** A bus on one topic; `topic` is its physical name (tests give each run a topic of its own). */
+export type TopicBus = EventBus & { readonly topic: string };
+
 /** Options of {@link createPluginHost}. */
 export interface PluginHostOptions {
   plugins: readonly PaystreamPlugin[];
+  /** The payment events' bus (`payments.events.v1`). */
   bus: EventBus;
+  /**
+   * Buses of the other topics plugins read or publish, by the topic name plugins use: the ledger's
+   * `ledger.entries.v1` for ERP connectors. A plugin subscribing to a topic without a bus is refused.
+   */
+  topicBuses?: Readonly<Record<string, TopicBus>>;
   /** Where plugins keep their tables (and the host its outbox, dedupe and sequences). */
   database: Database;
   /** The process registry (in the all-in-one, the gateway's). */
@@ -86,10 +102,13 @@ export interface PluginHost {
 
 interface Running {
   plugin: PaystreamPlugin;
+  /** The bus of the topic the plugin reads. */
+  bus: EventBus;
+  ledger: boolean;
   options: unknown;
   services: PluginServices;
   state: unknown;
-  handler: EventHandler;
+  handler: EventHandler<TypedEvent | LedgerEntryPostedEvent>;
   subscription?: Subscription;
   status: PluginStatus['state'];
   gaps: number;
@@ -136,7 +155,15 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
   const db = opts.database.db as Kysely<unknown>;
   const processed = sqlProcessedIds(db);
   const apiKeys = new ApiKeyStore(opts.apiKeys);
-  const relay = createPluginOutboxRelay(db, opts.bus, logger, opts.outboxPollIntervalMs);
+  const relay = createPluginOutboxRelay(
+    db,
+    (topic, records) => {
+      const target = opts.topicBuses?.[topic];
+      return target ? target.publishRaw(target.topic, records) : opts.bus.publishRaw(topic, records);
+    },
+    logger,
+    opts.outboxPollIntervalMs,
+  );
   const running = new Map<string, Running>();
   const ctx = {
     database: opts.database,
@@ -156,8 +183,16 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
     if (running.has(plugin.id)) throw new PluginDefinitionError(`plugin ${plugin.id} is registered twice`);
     const options = validatePluginOptions(plugin);
     const services = pluginServices(plugin.id, ctx);
+    const topic = subscriptionTopic(plugin.spec.subscribes);
+    const bus = topic === EVENTS_TOPIC ? opts.bus : opts.topicBuses?.[topic];
+    if (!bus)
+      throw new PluginDefinitionError(
+        `plugin ${plugin.id} subscribes to ${topic}, which this host has no bus for (topicBuses)`,
+      );
     const entry: Running = {
       plugin,
+      bus,
+      ledger: topic !== EVENTS_TOPIC,
       options,
       services,
       state: undefined,
@@ -172,7 +207,8 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
       Object.fromEntries(Object.entries(spec.deps ?? {}).map(([k, ref]) => [k, services.resolve(ref)]));
     entry.handler = async (event, delivery) => {
       if (!subscriptionMatches(spec.subscribes, event)) return;
-      if (delivery.attempt === 1) {
+      // Ledger entries carry no per-order sequence; their ids (entry ids) are deduped like any event.
+      if (delivery.attempt === 1 && event.type !== 'ledger.entry.posted') {
         const verdict = await checkSequence(db, plugin.id, event.subject, event.data.sequence);
         if (verdict.kind === 'gap') {
           entry.gaps += 1;
@@ -203,6 +239,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
   }
 
   const delivery = (r: Running) => ({
+    ...(r.ledger ? { read: readLedgerKafkaMessage } : {}),
     dedupe: processed,
     ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
     ...r.plugin.spec.delivery,
@@ -236,7 +273,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
         }
       }
       for (const r of running.values()) {
-        r.subscription = await opts.bus.subscribe(pluginGroup(r.plugin.id), r.handler, delivery(r));
+        r.subscription = await r.bus.subscribe(pluginGroup(r.plugin.id), r.handler, delivery(r));
         r.status = 'running';
         logger.info({ plugin: r.plugin.id, group: pluginGroup(r.plugin.id) }, 'plugin running');
       }
@@ -248,8 +285,8 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
         [...running.values()].map(async (r): Promise<PluginStatus> => {
           const group = pluginGroup(r.plugin.id);
           const [lag, deadLetters] = await Promise.all([
-            opts.bus.lag(group).catch(() => null),
-            opts.bus.deadLetterCount(group).catch(() => null),
+            r.bus.lag(group).catch(() => null),
+            r.bus.deadLetterCount(group).catch(() => null),
           ]);
           return {
             id: r.plugin.id,
@@ -267,11 +304,11 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
 
     routers: () => new Map([...running].map(([id, r]) => [id, r.services.router])),
 
-    deadLetters: (id, limit) => opts.bus.deadLetters(pluginGroup(get(id).plugin.id), limit ? { limit } : {}),
+    deadLetters: (id, limit) => get(id).bus.deadLetters(pluginGroup(id), limit ? { limit } : {}),
 
     async redrive(id) {
       const r = get(id);
-      const result = await opts.bus.redrive(pluginGroup(id), r.handler, delivery(r));
+      const result = await r.bus.redrive(pluginGroup(id), r.handler, delivery(r));
       logger.info({ plugin: id, ...result }, 'dead letters redriven');
       return result;
     },

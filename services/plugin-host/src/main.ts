@@ -3,6 +3,7 @@
 import { createBus } from '@paystream/bus';
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
 import { openDatabase } from '@paystream/db';
+import { LEDGER_ENTRIES_TOPIC } from '@paystream/events';
 import { createLogger } from '@paystream/logger';
 import { startTracing } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
@@ -21,14 +22,17 @@ if (!config.pluginHostConfig) {
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 const database = openDatabase({ url: config.databaseUrl, sqliteFile: '.data/plugins.sqlite' });
-const bus = await createBus({
+const busOptions = {
   kafkaBrokers: config.kafkaBrokers,
   kafka: config.kafkaTopic,
   ...(config.embeddedBusFile ? { embeddedFile: config.embeddedBusFile } : {}),
   clientId: 'paystream-plugin-host',
   registry,
   logger: logger.child({ component: 'bus' }),
-});
+};
+const bus = await createBus(busOptions);
+// The ledger's entries, for ERP connectors: same transport, the ledger's own topic.
+const ledgerBus = await createBus({ ...busOptions, topic: LEDGER_ENTRIES_TOPIC });
 const upstream =
   config.upstream.baseUrl && config.upstream.userConfirmKey && config.upstream.privateKey
     ? createUpstreamClient({
@@ -44,6 +48,7 @@ const upstream =
 const host = createPluginHost({
   plugins: await loadPluginsFromFile(config.pluginHostConfig),
   bus,
+  topicBuses: { [LEDGER_ENTRIES_TOPIC]: ledgerBus },
   database,
   registry,
   apiKeys: config.apiKeys,
@@ -61,6 +66,7 @@ closeOnSignals(
     await new Promise<void>((res) => server.close(() => res()));
     await host.close();
     await bus.close();
+    await ledgerBus.close();
     await upstream?.destroy();
     await database.destroy();
     await tracing.shutdown();

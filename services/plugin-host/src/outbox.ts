@@ -1,7 +1,7 @@
 // Each plugin publishes through the host's plugin outbox: rows written in the plugin's own
 // transaction, sent by one relay in position order. A crash between send and mark-sent sends again
 // with the same CloudEvents id, which consumers dedupe.
-import { createPoller, type EventBus, type RawRecord } from '@paystream/bus';
+import { createPoller, type RawRecord } from '@paystream/bus';
 import type { Kysely, Transaction } from '@paystream/db';
 import { type CloudEventEnvelope, toKafkaMessage } from '@paystream/events';
 import type { Logger } from '@paystream/logger';
@@ -55,11 +55,11 @@ export interface PluginOutboxRelay {
   stop(): Promise<void>;
 }
 
-/** Creates the relay (one per host; flushes never overlap). */
+/** Creates the relay (one per host; flushes never overlap); `send` publishes to the topic's bus. */
 export function createPluginOutboxRelay(
   // biome-ignore lint/suspicious/noExplicitAny: see AnyDb.
   db: Kysely<any>,
-  bus: EventBus,
+  send: (topic: string, records: readonly RawRecord[]) => Promise<void>,
   logger: Logger,
   pollIntervalMs = 200,
 ): PluginOutboxRelay {
@@ -80,7 +80,7 @@ export function createPluginOutboxRelay(
       const records: RawRecord[] = rows
         .slice(start, end)
         .map((r) => ({ key: r.record_key, value: r.record_value, headers: JSON.parse(r.headers) }));
-      await bus.publishRaw(rows[start]!.topic, records);
+      await send(rows[start]!.topic, records);
       start = end;
     }
     await db

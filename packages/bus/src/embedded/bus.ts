@@ -15,6 +15,7 @@ import { errorMessage, silentLogger, sleep } from '../log.js';
 import { busMetrics } from '../metrics.js';
 import { withPublishSpan } from '../tracing.js';
 import type {
+  BusEvent,
   CommonBusOptions,
   EventBus,
   EventHandler,
@@ -119,7 +120,11 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       return log.read(dlq, from, o.limit ?? 1000).map((r) => deadLetterView(r, String(r.seq)));
     },
 
-    async redrive(group, handler, subscribeOpts) {
+    async redrive<E extends BusEvent>(
+      group: string,
+      handler: EventHandler<E>,
+      subscribeOpts?: SubscribeOptions<E>,
+    ) {
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       // Only what is there now: records that fail again are appended after `end`.
@@ -154,7 +159,11 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       log.reset(group, topic, 0);
     },
 
-    async subscribe(group: string, handler: EventHandler, subscribeOpts?: SubscribeOptions) {
+    async subscribe<E extends BusEvent>(
+      group: string,
+      handler: EventHandler<E>,
+      subscribeOpts?: SubscribeOptions<E>,
+    ) {
       if (closed) throw new Error('bus is closed');
       // One reader per group keeps per-key order without partition assignment; a second process
       // with the same group would read the same records, so plugins run once per file.

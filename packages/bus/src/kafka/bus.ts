@@ -14,6 +14,7 @@ import { errorMessage, silentLogger } from '../log.js';
 import { busMetrics } from '../metrics.js';
 import { withPublishSpan } from '../tracing.js';
 import type {
+  BusEvent,
   CommonBusOptions,
   EventBus,
   EventHandler,
@@ -89,7 +90,11 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       await send(to, records);
     },
 
-    async subscribe(group: string, handler: EventHandler, subscribeOpts?: SubscribeOptions) {
+    async subscribe<E extends BusEvent>(
+      group: string,
+      handler: EventHandler<E>,
+      subscribeOpts?: SubscribeOptions<E>,
+    ) {
       if (closed) throw new Error('bus is closed');
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
@@ -210,7 +215,11 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       return records.map((r) => deadLetterView(r.raw, `${r.partition}:${r.offset}`));
     },
 
-    async redrive(group, handler, subscribeOpts) {
+    async redrive<E extends BusEvent>(
+      group: string,
+      handler: EventHandler<E>,
+      subscribeOpts?: SubscribeOptions<E>,
+    ) {
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);

@@ -17,12 +17,12 @@ import { kafkaTestBrokers, uniqueTopic, waitFor } from '@paystream/bus/testing';
 import { hashApiKey, SCOPES } from '@paystream/config';
 import { type Database, openDatabase } from '@paystream/db';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
-import type { CloudEventEnvelope, PaystreamEvent } from '@paystream/events';
+import { type CloudEventEnvelope, LEDGER_ENTRIES_TOPIC, type PaystreamEvent } from '@paystream/events';
 import { silentLogger } from '@paystream/logger';
 import type { PaystreamPlugin } from '@paystream/plugin-sdk';
 import type { UpstreamClient } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';
-import { createPluginHost, type PluginHost, pluginGroup } from '../host.js';
+import { createPluginHost, type PluginHost, pluginGroup, type TopicBus } from '../host.js';
 import { createHostApp } from '../http.js';
 
 export type { MakeEventsOptions } from '@paystream/bus/testing';
@@ -87,11 +87,13 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
   const registry = new Registry();
   const transport = opts.transport ?? 'embedded';
   const topic = transport === 'kafka' ? uniqueTopic('plugins') : 'payments.events.v1';
-  const openBus = async (): Promise<EventBus> =>
+  // The ledger's topic too (ERP connectors read it); on Kafka a topic of this run's own.
+  const ledgerTopic = transport === 'kafka' ? uniqueTopic('ledger') : LEDGER_ENTRIES_TOPIC;
+  const openBus = async (t = topic): Promise<TopicBus> =>
     transport === 'kafka'
       ? createKafkaBus({
           brokers: kafkaTestBrokers(),
-          topic,
+          topic: t,
           registry,
           clientId: 'test-host',
           sessionTimeoutMs: 6000,
@@ -99,8 +101,9 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
           maxWaitTimeMs: 100,
           partitions: 3,
         })
-      : createEmbeddedBus({ file: join(dir, 'bus.sqlite'), topic, registry, pollIntervalMs: 20 });
+      : createEmbeddedBus({ file: join(dir, 'bus.sqlite'), topic: t, registry, pollIntervalMs: 20 });
   let bus = await openBus();
+  let ledgerBus = await openBus(ledgerTopic);
   const keys = new Map<string, string>();
   const keyFor = (scopes: readonly string[]) => {
     const id = [...scopes].sort().join(',');
@@ -124,6 +127,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     const host = createPluginHost({
       plugins: opts.plugins,
       bus,
+      topicBuses: { [LEDGER_ENTRIES_TOPIC]: ledgerBus },
       database,
       registry,
       apiKeys,
@@ -157,15 +161,19 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   const settle = async () => {
-    await waitFor(
-      'every plugin to catch up',
-      async () => {
-        const statuses = await host.status();
-        return statuses.every((s) => s.lag === 0);
-      },
-      { timeoutMs: 60_000 },
-    );
-    await host.flushOutbox();
+    // What plugins publish (ledger entries) is consumed by others (ERP connectors): repeat until
+    // a round publishes nothing new.
+    for (;;) {
+      await waitFor(
+        'every plugin to catch up',
+        async () => {
+          const statuses = await host.status();
+          return statuses.every((s) => s.lag === 0);
+        },
+        { timeoutMs: 60_000 },
+      );
+      if ((await host.flushOutbox()) === 0) return;
+    }
   };
 
   return {
@@ -226,10 +234,15 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     redrive: (id) => host.redrive(id),
     async replay() {
       await host.close();
-      for (const id of host.plugins) await bus.resetOffsets(pluginGroup(id));
+      for (const id of host.plugins) {
+        await bus.resetOffsets(pluginGroup(id));
+        await ledgerBus.resetOffsets(pluginGroup(id));
+      }
       // A fresh bus stands for a restarted process; the database (ledger, dedupe) stays.
       await bus.close();
+      await ledgerBus.close();
       bus = await openBus();
+      ledgerBus = await openBus(ledgerTopic);
       host = await build();
       handler = app();
     },
@@ -239,6 +252,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
       server.closeAllConnections();
       await closed;
       await bus.close();
+      await ledgerBus.close();
       await database.destroy();
       await testDb.drop();
       rmSync(dir, { recursive: true, force: true });

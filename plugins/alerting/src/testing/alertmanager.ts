@@ -1,0 +1,123 @@
+// Tests only (`@paystream/alerting/testing`). A real Alertmanager for the suites: the Debian `prometheus-alertmanager` binary on a free port,
+// with a config this file writes, read back through its own v2 API. It can be stopped and started
+// again on the same port to stand for an outage.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** An alert as Alertmanager's GET /api/v2/alerts returns it (the fields the suites read). */
+export interface AmAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  status: { state: string };
+}
+
+const CONFIG = `route:
+  receiver: blackhole
+  group_by: [alertname, code, wallet]
+  group_wait: 1s
+receivers:
+  - name: blackhole
+`;
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts Alertmanager; `url` is its base URL (what ALERTMANAGER_URL names). */
+export async function startAlertmanager() {
+  const dir = mkdtempSync(join(tmpdir(), 'paystream-am-'));
+  const config = join(dir, 'alertmanager.yml');
+  writeFileSync(config, CONFIG);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let proc: ChildProcess | undefined;
+  let output = '';
+
+  const ready = async () => {
+    try {
+      return (await fetch(`${url}/-/ready`)).ok;
+    } catch {
+      return false;
+    }
+  };
+  const start = async () => {
+    proc = spawn(
+      'prometheus-alertmanager',
+      [
+        `--config.file=${config}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    proc.stdout?.on('data', (b) => (output += b));
+    proc.stderr?.on('data', (b) => (output += b));
+    await until('alertmanager to be ready', ready, 20_000).catch((err) => {
+      throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
+    });
+  };
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  };
+  await start();
+  return {
+    url,
+    /** Alerts Alertmanager holds now (active and, with `all`, resolved ones too). */
+    async alerts(filter: Record<string, string> = {}): Promise<AmAlert[]> {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(filter)) q.append('filter', `${k}="${v}"`);
+      const res = await fetch(`${url}/api/v2/alerts?${q}`);
+      if (!res.ok) throw new Error(`alertmanager answered ${res.status}`);
+      return (await res.json()) as AmAlert[];
+    },
+    /** Waits until Alertmanager holds at least one active alert named `alertname`; returns them. */
+    async waitForAlert(alertname: string, timeoutMs = 60_000): Promise<AmAlert[]> {
+      let found: AmAlert[] = [];
+      await until(
+        `alert ${alertname} in Alertmanager`,
+        async () => {
+          found = await this.alerts({ alertname });
+          return found.length > 0;
+        },
+        timeoutMs,
+      );
+      return found;
+    },
+    /** An outage: the process stops; `start` brings it back on the same port. */
+    stop,
+    start,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Alertmanager = Awaited<ReturnType<typeof startAlertmanager>>;
