@@ -3,12 +3,14 @@
 // plugin, serves plugin routes, and lets operators list and redrive each plugin's dead letters.
 import { resolve } from 'node:path';
 import {
+  type BacklogWatch,
   type DeadLetter,
   type EventBus,
   type EventHandler,
   type RedriveResult,
   type Subscription,
   sqlProcessedIds,
+  watchBacklog,
 } from '@paystream/bus';
 import type { ApiKeyEntry } from '@paystream/config';
 import type { Database, Kysely } from '@paystream/db';
@@ -28,9 +30,8 @@ import {
   subscriptionTopic,
   validatePluginOptions,
 } from '@paystream/plugin-sdk';
-import { LABEL_PLUGIN, METRIC_PLUGIN_CONSUMER_LAG, METRIC_PLUGIN_DEAD_LETTERS } from '@paystream/telemetry';
 import type { UpstreamClient } from '@paystream/upstream-client';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { createPluginOutboxRelay } from './outbox.js';
 import { type PluginServices, pluginServices } from './services.js';
 import { checkSequence, migrateHost } from './state.js';
@@ -110,43 +111,11 @@ interface Running {
   state: unknown;
   handler: EventHandler<TypedEvent | LedgerEntryPostedEvent>;
   subscription?: Subscription;
+  /** The plugin's lag and dead-letter gauges, read from its bus when Prometheus scrapes. */
+  backlog?: BacklogWatch;
   status: PluginStatus['state'];
   gaps: number;
   lastError: PluginStatus['lastError'];
-}
-
-const hostsByRegistry = new WeakMap<Registry, Set<PluginHost>>();
-
-/** Registers lag and dead-letter gauges once per registry; each scrape asks every host's bus. */
-function registerGauges(registry: Registry, host: PluginHost): void {
-  let hosts = hostsByRegistry.get(registry);
-  if (!hosts) {
-    hosts = new Set();
-    hostsByRegistry.set(registry, hosts);
-    const all = hosts;
-    const gauge = (name: string, help: string, pick: (s: PluginStatus) => number | null) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: [LABEL_PLUGIN],
-        registers: [registry],
-        async collect() {
-          this.reset();
-          for (const h of all)
-            for (const s of await h.status()) {
-              const v = pick(s);
-              if (v !== null) this.set({ plugin: s.id }, v);
-            }
-        },
-      });
-    gauge(METRIC_PLUGIN_CONSUMER_LAG, 'Events a plugin has not processed yet, by plugin', (s) => s.lag);
-    gauge(
-      METRIC_PLUGIN_DEAD_LETTERS,
-      'Dead letters of a plugin waiting for a redrive, by plugin',
-      (s) => s.deadLetters,
-    );
-  }
-  hosts.add(host);
 }
 
 /** Registers the plugins: ids must be unique and options valid, or this throws naming the problem. */
@@ -273,7 +242,13 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
         }
       }
       for (const r of running.values()) {
-        r.subscription = await r.bus.subscribe(pluginGroup(r.plugin.id), r.handler, delivery(r));
+        const group = pluginGroup(r.plugin.id);
+        r.subscription = await r.bus.subscribe(group, r.handler, delivery(r));
+        const { bus } = r;
+        r.backlog = watchBacklog(opts.registry, group, {
+          lag: (g) => bus.lag(g),
+          deadLetters: (g) => bus.deadLetterCount(g),
+        });
         r.status = 'running';
         logger.info({ plugin: r.plugin.id, group: pluginGroup(r.plugin.id) }, 'plugin running');
       }
@@ -317,6 +292,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
 
     close() {
       closing ??= (async () => {
+        for (const r of running.values()) r.backlog?.stop();
         await Promise.all([...running.values()].map((r) => r.subscription?.close()));
         for (const r of running.values()) {
           await r.services.stopSchedules();
@@ -330,11 +306,9 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
             'final plugin outbox flush failed',
           );
         });
-        hostsByRegistry.get(opts.registry)?.delete(host);
       })();
       return closing;
     },
   };
-  registerGauges(opts.registry, host);
   return host;
 }
