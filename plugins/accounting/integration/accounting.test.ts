@@ -2,11 +2,10 @@
 // an order paid then partly refunded is two balanced entries, a full redelivery changes nothing,
 // and a plugin that fails on every event neither slows the ledger nor loses its events.
 import { runCli } from '@paystream/plugin-host';
-import { runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
 import { definePlugin, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccountingPlugin } from '../src/index.js';
-import { orderEvents } from './events.js';
 
 const setups = [
   { transport: 'embedded', database: 'sqlite' },

@@ -1,6 +1,6 @@
 // Reconciliation against the aggregator's `query` (the sandbox): agreeing orders pass, each kind of
 // disagreement is reported with both sides, the gauge counts the last run, and the schedule runs it.
-import { runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
+import { orderEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
 import {
   type RunningSandbox,
@@ -10,7 +10,6 @@ import {
 } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountingPlugin } from '../src/index.js';
-import { orderEvents } from './events.js';
 
 let sandbox: RunningSandbox;
 let upstream: UpstreamClient;

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccountingPlugin } from '@paystream/accounting';
 import { createErpCsvPlugin } from '@paystream/erp-csv';
-import { startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createErpWebhookPlugin } from '../src/index.js';
 import { startTestErp, type TestErp } from '../src/testing/receiver.js';
-import { paidAndPartlyRefunded, SECRET, SECRET_BYTES } from './fixtures.js';
+import { SECRET, SECRET_BYTES } from './fixtures.js';
 
 let t: TestHost | undefined;
 let erp: TestErp | undefined;
@@ -42,7 +42,7 @@ describe.each([
       transport,
       database,
     });
-    const events = paidAndPartlyRefunded();
+    const events = orderEvents(`ord-${runId()}`, { refundMinor: 300 });
     const order = events[0]!.data.outTradeNo;
     await t.publish(events);
 
@@ -95,7 +95,7 @@ describe('ERP webhook failures', () => {
         createErpWebhookPlugin({ url: erp.url, secret: SECRET, ...fastRetries }),
       ],
     });
-    await t.publish(paidAndPartlyRefunded());
+    await t.publish(orderEvents(`ord-${runId()}`, { refundMinor: 300 }));
     const dead = await t.deadLetters('erp-webhook');
     expect(dead).toHaveLength(2);
     expect(dead[0]!.error).toMatch(/ERP answered 422 .*unknown account/);

@@ -27,6 +27,7 @@ import { createHostApp } from '../http.js';
 
 export type { MakeEventsOptions } from '@paystream/bus/testing';
 export { makeEvents, runId, waitFor } from '@paystream/bus/testing';
+export { orderEvents } from './order-events.js';
 
 /** Options of {@link startTestHost}. */
 export interface TestHostOptions {

@@ -1,4 +1,4 @@
-import { makeEvents } from '@paystream/plugin-host/testing';
+import { makeEvents } from '@paystream/bus/testing';
 import type { TypedEvent } from '@paystream/plugin-sdk';
 
 /**
