@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startAlertmanager } from '../src/testing/alertmanager.js';
 
 const run = promisify(execFile);
 const CONFIG = fileURLToPath(new URL('../../../infra/alertmanager/alertmanager.yml', import.meta.url));
@@ -26,6 +27,9 @@ describe('infra/alertmanager/alertmanager.yml', () => {
     expect(
       await route('service=paystream', 'severity=warning', 'alertname=AlipayRateUnavailable', 'code=80'),
     ).toBe('ops-chat');
+    // The Prometheus rules' alerts carry no service label: they are routed the same way.
+    expect(await route('severity=critical', 'alertname=PaystreamUpstreamCode64', 'code=64')).toBe('pager');
+    expect(await route('severity=warning', 'alertname=PaystreamConsumerLag')).toBe('ops-chat');
   });
 
   it('is checked for real: amtool refuses the config with a receiver it does not define', async () => {
@@ -38,6 +42,73 @@ describe('infra/alertmanager/alertmanager.yml', () => {
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("pages once for a code 64: the plugin's alert inhibits the Prometheus rule's for the same code", async () => {
+    // The shipped routes and inhibit rules, with receivers that send nowhere (tests stay on loopback).
+    const shipped = readFileSync(CONFIG, 'utf8');
+    const names = [...shipped.matchAll(/^ {2}- name: (\S+)$/gm)].map((m) => m[1]);
+    const local = `${shipped.slice(0, shipped.indexOf('\nreceivers:'))}\nreceivers:\n${names.map((n) => `  - name: ${n}\n`).join('')}`;
+    const am = await startAlertmanager(local);
+    try {
+      const startsAt = new Date().toISOString();
+      const endsAt = new Date(Date.now() + 5 * 60_000).toISOString();
+      const post = await fetch(`${am.url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            labels: {
+              alertname: 'BalanceInsufficient',
+              service: 'paystream',
+              severity: 'critical',
+              code: '64',
+              category: 'balance',
+              wallet: 'WECHATHK',
+            },
+            annotations: { outTradeNo: 'o-1', refundNo: 'r-1' },
+            startsAt,
+            endsAt,
+          },
+          {
+            labels: {
+              alertname: 'PaystreamUpstreamCode64',
+              severity: 'critical',
+              code: '64',
+              category: 'balance',
+              operation: 'refund',
+            },
+            startsAt,
+            endsAt,
+          },
+          {
+            labels: {
+              alertname: 'PaystreamUpstreamCode80',
+              severity: 'warning',
+              code: '80',
+              category: 'alipay_upstream',
+              operation: 'create',
+            },
+            startsAt,
+            endsAt,
+          },
+        ]),
+      });
+      expect(post.ok).toBe(true);
+      let alerts = await am.alerts();
+      for (let i = 0; i < 100 && !alerts.some((a) => a.status.state === 'suppressed'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        alerts = await am.alerts();
+      }
+      const state = (name: string) => alerts.find((a) => a.labels.alertname === name)?.status;
+      expect(state('BalanceInsufficient')?.state).toBe('active');
+      expect(state('PaystreamUpstreamCode64')?.state).toBe('suppressed');
+      expect(state('PaystreamUpstreamCode64')?.inhibitedBy).toHaveLength(1);
+      // No plugin alert for 80 here: the rule's alert is the page, nothing hides it.
+      expect(state('PaystreamUpstreamCode80')?.state).toBe('active');
+    } finally {
+      await am.close();
     }
   });
 });

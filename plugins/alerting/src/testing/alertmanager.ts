@@ -13,7 +13,7 @@ export interface AmAlert {
   annotations: Record<string, string>;
   startsAt: string;
   endsAt: string;
-  status: { state: string };
+  status: { state: string; inhibitedBy?: string[] };
 }
 
 const CONFIG = `route:
@@ -43,11 +43,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts Alertmanager; `url` is its base URL (what ALERTMANAGER_URL names). */
-export async function startAlertmanager() {
+/**
+ * Starts Alertmanager; `url` is its base URL (what ALERTMANAGER_URL names). `configYaml` replaces
+ * the default config (a single receiver that sends nowhere); its receivers must send nowhere too.
+ */
+export async function startAlertmanager(configYaml: string = CONFIG) {
   const dir = mkdtempSync(join(tmpdir(), 'paystream-am-'));
   const config = join(dir, 'alertmanager.yml');
-  writeFileSync(config, CONFIG);
+  writeFileSync(config, configYaml);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let proc: ChildProcess | undefined;
