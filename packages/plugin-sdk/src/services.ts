@@ -74,7 +74,7 @@ export interface PluginConfig {
   readonly dataDir: string;
 }
 
-/** Runs jobs on a schedule while the host runs; errors are logged, never crash the host. */
+/** Runs jobs on a schedule while the host runs; a run never overlaps the job's previous one; errors are logged, never crash the host. */
 export interface PluginScheduler {
   every(name: string, intervalMs: number, job: (signal: AbortSignal) => Promise<void>): void;
 }

@@ -55,25 +55,6 @@ export function channelsFor(
   return channels;
 }
 
-/**
- * A job that skips its turn while the previous run is still going: the scheduler fires on an
- * interval, and two overlapping sender runs would post the same notice twice.
- */
-function exclusive(job: (signal: AbortSignal) => Promise<unknown>) {
-  let running: Promise<unknown> | undefined;
-  return async (signal: AbortSignal) => {
-    // A skipped turn still resolves with the run in flight, so shutdown waits for that run.
-    if (running) {
-      await running.catch(() => undefined);
-      return;
-    }
-    running = job(signal).finally(() => {
-      running = undefined;
-    });
-    await running;
-  };
-}
-
 export const createAlertingPlugin = definePlugin({
   id: 'alerting',
   description: 'Alerts on upstream status codes and rates: Alertmanager, webhook, log',

@@ -87,14 +87,23 @@ export function pluginServices(id: string, ctx: ServiceContext): PluginServices 
     every(name, intervalMs, job) {
       const abort = new AbortController();
       const entry = { abort, timer: undefined as unknown as NodeJS.Timeout, running: Promise.resolve() };
+      let busy = false;
       const run = () => {
-        entry.running = job(abort.signal).catch((err: unknown) => {
-          // A job's failure is logged and counted as its own; it never reaches the host.
-          logger.error(
-            { job: name, error: err instanceof Error ? err.message : String(err) },
-            'scheduled job failed',
-          );
-        });
+        // A run still going when the interval fires again keeps the turn: two overlapping runs of
+        // one job (a sender, a reconciliation) would do the same work twice.
+        if (busy) return;
+        busy = true;
+        entry.running = job(abort.signal)
+          .catch((err: unknown) => {
+            // A job's failure is logged and counted as its own; it never reaches the host.
+            logger.error(
+              { job: name, error: err instanceof Error ? err.message : String(err) },
+              'scheduled job failed',
+            );
+          })
+          .finally(() => {
+            busy = false;
+          });
       };
       entry.timer = setInterval(run, intervalMs);
       entry.timer.unref();
