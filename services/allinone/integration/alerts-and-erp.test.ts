@@ -14,6 +14,7 @@ import { sandboxControls } from '@paystream/upstream-sandbox';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AllInOne, startAllInOne } from '../src/start.js';
+import { gatewayCaller } from './fixtures/call.js';
 
 const SECRET_BYTES = Buffer.from('allinone-erp-secret-0123456789ab');
 
@@ -52,18 +53,7 @@ describe.each([
     };
     platform = await startAllInOne(loadConfig(env), pino({ level: 'silent' }), env);
     const sandbox = sandboxControls(platform.sandbox!.url);
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${platform!.gateway.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${platform!.devKey}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: the answers are checked field by field.
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const call = gatewayCaller(() => platform);
 
     const order = `ae-${runId()}`;
     const create = { outTradeNo: order, amount: '80.00', currency: 'HKD', wallet: 'WECHATHK' };

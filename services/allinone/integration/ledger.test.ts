@@ -12,6 +12,7 @@ import { sandboxControls } from '@paystream/upstream-sandbox';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AllInOne, startAllInOne } from '../src/start.js';
+import { gatewayCaller } from './fixtures/call.js';
 
 const setups = [
   { name: 'embedded bus, SQLite', kafka: false },
@@ -42,18 +43,7 @@ describe.each(setups)('the ledger through the gateway ($name)', ({ kafka }) => {
     const start = () => startAllInOne(config, pino({ level: 'silent' }));
     platform = await start();
     const order = `e2e-${runId()}`;
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${platform!.gateway.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${platform!.devKey}`,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: the answers are checked field by field.
-      return { status: res.status, body: (await res.json()) as any };
-    };
+    const call = gatewayCaller(() => platform);
     expect(
       (
         await call('POST', '/v1/payments', {
