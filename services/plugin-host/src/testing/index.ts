@@ -161,19 +161,14 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
   const address = server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
+  const caughtUp = async () => (await host.status()).every((s) => s.lag === 0);
   const settle = async () => {
     // What plugins publish (ledger entries) is consumed by others (ERP connectors): repeat until
-    // a round publishes nothing new.
+    // a round publishes nothing new. The background relay may publish between the lag check and
+    // the flush, so a round is quiet only when the lags are still zero after the flush.
     for (;;) {
-      await waitFor(
-        'every plugin to catch up',
-        async () => {
-          const statuses = await host.status();
-          return statuses.every((s) => s.lag === 0);
-        },
-        { timeoutMs: 60_000 },
-      );
-      if ((await host.flushOutbox()) === 0) return;
+      await waitFor('every plugin to catch up', caughtUp, { timeoutMs: 60_000 });
+      if ((await host.flushOutbox()) === 0 && (await caughtUp())) return;
     }
   };
 
