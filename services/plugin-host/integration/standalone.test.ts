@@ -3,25 +3,15 @@
 // with the API key's scope, /readyz lists it, and SIGTERM shuts it down cleanly.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmbeddedBus } from '@paystream/bus';
-import { makeEvents, waitFor } from '@paystream/bus/testing';
+import { freePort, makeEvents, waitFor } from '@paystream/bus/testing';
 import { hashApiKey } from '@paystream/config';
 import { expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 it('runs the plugins its config file names, serves them, and stops on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'paystream-standalone-'));

@@ -26,7 +26,7 @@ import { createPluginHost, type PluginHost, pluginGroup, type TopicBus } from '.
 import { createHostApp } from '../http.js';
 
 export type { MakeEventsOptions } from '@paystream/bus/testing';
-export { makeEvents, runId, waitFor } from '@paystream/bus/testing';
+export { freePort, makeEvents, runId, waitFor } from '@paystream/bus/testing';
 export { orderEvents } from './order-events.js';
 
 /** Options of {@link startTestHost}. */
