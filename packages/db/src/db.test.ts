@@ -111,3 +111,24 @@ describe('redactUrl', () => {
     );
   });
 });
+
+describe('a PostgreSQL connection lost while idle', () => {
+  it('is reported and replaced, not an uncaught error that ends the process', async () => {
+    const testDb = await createTestDatabase('postgres');
+    const lost: Error[] = [];
+    const database = openDatabase({ url: testDb.url, onIdleConnectionError: (err) => lost.push(err) });
+    const admin = openDatabase({ url: testDb.url });
+    try {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+      await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(admin.db);
+      for (let i = 0; i < 100 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(lost[0]?.message).toContain('terminating connection');
+      const again = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      expect(again.rows[0]!.one).toBe(1);
+    } finally {
+      await admin.destroy();
+      await database.destroy();
+      await testDb.drop();
+    }
+  });
+});

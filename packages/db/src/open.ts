@@ -22,6 +22,12 @@ export interface OpenDatabaseOptions {
   readonly sqliteFile?: string;
   /** PostgreSQL pool size. Default 10. */
   readonly poolSize?: number;
+  /**
+   * An idle pooled PostgreSQL connection failed (server restart, failover, an administrator
+   * terminating it). The pool drops that connection and the next query opens a new one.
+   * Default: one warning line on stderr.
+   */
+  readonly onIdleConnectionError?: (err: Error) => void;
 }
 
 // PostgreSQL returns BIGINT (int8) and NUMERIC as strings. Amounts are integer minor units well
@@ -38,6 +44,12 @@ export function openDatabase<DB = unknown>(options: OpenDatabaseOptions = {}): D
   const url = options.url?.trim();
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // pg emits 'error' for idle clients; unhandled, it would crash the process on a server restart.
+    pool.on(
+      'error',
+      options.onIdleConnectionError ??
+        ((err) => console.warn(`database ${redactUrl(url)}: idle connection lost: ${err.message}`)),
+    );
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(url), destroy: () => db.destroy() };
   }
