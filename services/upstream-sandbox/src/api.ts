@@ -14,6 +14,8 @@ export interface ApiContext {
   now: () => Date;
   toleranceMs: number;
   logger?: SandboxLogger | undefined;
+  /** Steady answer latency of every call (a fault's delayMs replaces it). */
+  latencyMs?: number;
 }
 
 /** Handles one aggregator call: faults first, then the gate, then the operation's rules. */
@@ -32,6 +34,8 @@ export async function handleApiCall(op: CallOperation, req: Request, res: Respon
   } finally {
     release?.();
   }
+  // The operation took effect at once; only its answer travels slowly, as over a real network.
+  if (fault?.delayMs === undefined && ctx.latencyMs) await sleep(ctx.latencyMs);
   if (fault?.timeout) {
     // The aggregator went silent: the effect (if applied) stands, the answer never comes.
     ctx.logger?.info(

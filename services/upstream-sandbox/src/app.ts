@@ -33,6 +33,11 @@ export interface SandboxOptions {
   notifyRetryDelaysMs?: readonly number[];
   /** Per-attempt notify timeout. Default 5000. */
   notifyTimeoutMs?: number;
+  /**
+   * How long every API call takes to answer, as a network and an aggregator under load would
+   * (load tests and benchmarks). A `delayMs` fault replaces it for the call it hits. Default 0.
+   */
+  latencyMs?: number;
 }
 
 export interface Sandbox {
@@ -84,6 +89,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       now,
       toleranceMs: (opts.clockToleranceSeconds ?? 300) * 1000,
       logger: opts.logger,
+      latencyMs: opts.latencyMs ?? 0,
     });
   });
   return { app, state, faults, notifier };
