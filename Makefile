@@ -45,7 +45,7 @@ test: build
 	$(ROOT)/scripts/test.sh
 
 bench: build
-	pnpm run bench --concurrency=1
+	$(ROOT)/scripts/bench.sh
 
 start: build
 	@if [ -f services/allinone/dist/main.js ]; then \

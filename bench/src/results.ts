@@ -1,0 +1,31 @@
+// What a run produces: one entry per target of issue 12, with the figures behind its verdict.
+
+export type Verdict = 'met' | 'not met' | 'reported' | 'not run';
+
+export interface TargetResult {
+  id: number;
+  comparison: string;
+  target: string;
+  /** The headline figure, as the table shows it. */
+  measured: string;
+  verdict: Verdict;
+  /** Every figure behind the headline: per-round values, medians, CPU, counts. */
+  figures: Record<string, unknown>;
+  /** Why a target is not met, or what to keep in mind reading it. */
+  note?: string;
+}
+
+export interface ArmRound {
+  round: number;
+  perSecond: number;
+  count: number;
+  errors: number;
+  firstError?: string;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** CPU of the process under test per successful call, µs (gateway arms). */
+  cpuUsPerCall?: number;
+}
+
+export const verdictOf = (ok: boolean): Verdict => (ok ? 'met' : 'not met');

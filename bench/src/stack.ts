@@ -1,0 +1,132 @@
+// The processes of a deployment, each started from its package's dist the way its README starts
+// it: the sandbox standing in for the aggregator, gateways, plugin hosts.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { hashApiKey, SCOPES } from '@paystream/config';
+import { SANDBOX_DEV_CREDENTIALS } from '@paystream/upstream-sandbox';
+import type { BenchContext } from './context.js';
+import { type Service, startService } from './processes.js';
+
+/** The API key the bench's callers present (hashed in the gateways' PAYSTREAM_API_KEYS). */
+export const BENCH_API_KEY = `psk_bench_${randomBytes(12).toString('hex')}`;
+
+export interface Started {
+  url: string;
+  service: Service;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startSandboxProcess(
+  ctx: BenchContext,
+  name: string,
+  latencyMs: number,
+): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const service = await startService({
+    name,
+    cwd: join(ctx.root, 'services/upstream-sandbox'),
+    script: 'dist/main.js',
+    env: { SANDBOX_PORT: String(port), SANDBOX_LATENCY_MS: String(latencyMs), LOG_LEVEL: 'warn' },
+    readyUrl: `${url}/healthz`,
+    logDir: ctx.logDir,
+  });
+  return { url, service: ctx.track(service) };
+}
+
+export interface GatewayProcessOptions {
+  name: string;
+  upstreamUrl: string;
+  database: 'sqlite' | 'postgres';
+  /** OTLP endpoint: telemetry on (node --import @paystream/telemetry/register). */
+  otlpUrl?: string;
+  /** Listen for the DevTools protocol on this loopback port (profiling passes). */
+  inspectPort?: number;
+}
+
+export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOptions): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const databaseUrl =
+    o.database === 'sqlite'
+      ? `sqlite:${join(ctx.tmpDir, `${o.name}.sqlite`)}`
+      : await ctx.createDatabase(o.name);
+  const service = await startService({
+    name: o.name,
+    cwd: join(ctx.root, 'services/gateway'),
+    script: 'dist/main.js',
+    nodeArgs: [
+      ...(o.otlpUrl ? ['--import', '@paystream/telemetry/register'] : []),
+      ...(o.inspectPort ? [`--inspect=127.0.0.1:${o.inspectPort}`] : []),
+    ],
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: ctx.kafkaBrokers,
+      UPSTREAM_BASE_URL: o.upstreamUrl,
+      UPSTREAM_USER_CONFIRM_KEY: SANDBOX_DEV_CREDENTIALS.userConfirmKey,
+      UPSTREAM_PRIVATE_KEY: SANDBOX_DEV_CREDENTIALS.privateKey,
+      PAYSTREAM_API_KEYS: JSON.stringify([
+        { caller: 'bench', sha256: hashApiKey(BENCH_API_KEY), scopes: [...SCOPES] },
+      ]),
+      // What a deployment runs with: info logs (one line per request), default pool and outbox.
+      LOG_LEVEL: 'info',
+      ...(o.otlpUrl
+        ? { OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl, OTEL_SERVICE_NAME: 'paystream-gateway-bench' }
+        : {}),
+    },
+    readyUrl: `${url}/healthz`,
+    logDir: ctx.logDir,
+  });
+  return { url, service: ctx.track(service) };
+}
+
+export async function startPluginHostProcess(
+  ctx: BenchContext,
+  name: string,
+  databaseUrl: string,
+  inspectPort?: number,
+): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  // Resolved from bench/.run, so the bench package's own dependency on @paystream/accounting is found.
+  const config = join(ctx.runDir, 'plugin-host.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      plugins: [{ package: '@paystream/accounting', options: { reconcileIntervalMs: 0 } }],
+    }),
+  );
+  const service = await startService({
+    name,
+    cwd: join(ctx.root, 'services/plugin-host'),
+    script: 'dist/main.js',
+    nodeArgs: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+    env: {
+      PLUGIN_HOST_PORT: String(port),
+      HOST: '127.0.0.1',
+      PLUGIN_HOST_CONFIG: config,
+      DATABASE_URL: databaseUrl,
+      KAFKA_BROKERS: ctx.kafkaBrokers,
+      LOG_LEVEL: 'info',
+    },
+    readyUrl: `${url}/readyz`,
+    logDir: ctx.logDir,
+  });
+  return { url, service: ctx.track(service) };
+}
