@@ -20,6 +20,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { FanOutSpanProcessor } from './fanout.js';
 import { PaystreamKafkaJsInstrumentation } from './kafkajs.js';
+import { RecordWhileExporting, samplerFromEnv } from './sampler.js';
 import { filterKafkajsTimeoutWarning } from './warnings.js';
 
 /** `deployment.environment.name` (stable semconv key; not yet exported by the package as a constant). */
@@ -114,6 +115,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   const instrumented = opts.instrument === false ? [] : instrumentations(env);
   const sdk = new NodeSDK({
     resource,
+    sampler: new RecordWhileExporting(() => fanout.size > 0, samplerFromEnv(env)),
     // Only the synchronous env detector: the host detector's pending machine id would delay every
     // span's export (and a test's in-memory exporter would see nothing until it settles).
     resourceDetectors: [envDetector],
