@@ -1,4 +1,4 @@
-export { loggerOptions } from './logging.js';
+export { createProcessLogger, loggerOptions } from './logging.js';
 export type {
   CodeInfo,
   Exposition,

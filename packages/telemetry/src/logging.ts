@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { LoggerOptions } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
 
 /**
  * pino options for a process: JSON lines (with `trace_id`/`span_id`, added by the pino
@@ -26,4 +26,21 @@ export function loggerOptions(opts: { name: string; level?: string; pretty?: boo
         }
       : {}),
   };
+}
+
+/** How long a log line may wait in the buffer before it is written anyway. */
+const FLUSH_EVERY_MS = 1000;
+
+/**
+ * A process's logger. JSON lines go to stdout through a buffered, asynchronous destination: a
+ * synchronous write per line was one syscall per request, about 5 % of the gateway's CPU per
+ * create. Lines wait at most a second, and pino flushes the buffer synchronously when the process
+ * exits (a SIGKILL can lose the last second). On a terminal, the pretty transport as before.
+ */
+export function createProcessLogger(opts: { name: string; level?: string; pretty?: boolean }): Logger {
+  const options = loggerOptions(opts);
+  if (options.transport) return pino(options);
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => destination.flush(), FLUSH_EVERY_MS).unref();
+  return pino(options, destination);
 }

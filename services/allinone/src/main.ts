@@ -1,7 +1,6 @@
 // `make start`: reads the environment, runs everything, prints where to look.
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
-import { loggerOptions, startTelemetry } from '@paystream/telemetry';
-import { pino } from 'pino';
+import { createProcessLogger, startTelemetry } from '@paystream/telemetry';
 import { startAllInOne } from './start.js';
 
 // Started already when launched with `node --import @paystream/telemetry/register` (package.json
@@ -9,7 +8,7 @@ import { startAllInOne } from './start.js';
 // modules are not auto-instrumented.
 const tracing = startTelemetry({ serviceName: 'paystream-allinone' });
 const config = loadConfigOrExit();
-const logger = pino(loggerOptions({ name: 'paystream', level: config.logLevel }));
+const logger = createProcessLogger({ name: 'paystream', level: config.logLevel });
 const platform = await startAllInOne(config, logger);
 console.info(platform.banner);
 

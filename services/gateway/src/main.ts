@@ -1,7 +1,6 @@
 // The gateway as a process: configuration from the environment, then listen. No default API key.
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
-import { loggerOptions, startTelemetry } from '@paystream/telemetry';
-import { pino } from 'pino';
+import { createProcessLogger, startTelemetry } from '@paystream/telemetry';
 import { startGateway } from './start.js';
 
 // Started already when launched with `node --import @paystream/telemetry/register` (package.json
@@ -9,7 +8,7 @@ import { startGateway } from './start.js';
 // modules are not auto-instrumented.
 const tracing = startTelemetry({ serviceName: 'paystream-gateway' });
 const config = loadConfigOrExit();
-const logger = pino(loggerOptions({ name: 'gateway', level: config.logLevel }));
+const logger = createProcessLogger({ name: 'gateway', level: config.logLevel });
 const { baseUrl, userConfirmKey, privateKey } = config.upstream;
 if (!baseUrl || !userConfirmKey || !privateKey) {
   console.error(
