@@ -10,6 +10,7 @@ import {
   notificationsRejectedCounter,
   upstreamCodeInfo,
   upstreamMetrics,
+  upstreamPoolMetrics,
 } from '@paystream/telemetry';
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
 import express, { type Express } from 'express';
@@ -97,6 +98,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry, bounds));
   nodeMetrics(deps.registry);
   upstreamCodeInfo(deps.registry, catalog);
+  upstreamPoolMetrics(deps.registry, () => deps.upstream.poolStats());
   const recorder = new Recorder({
     db: deps.db,
     enqueue: deps.enqueueEvents,

@@ -69,6 +69,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     baseUrl: opts.upstreamBaseUrl,
     credentials: opts.upstreamCredentials,
     timeoutMs: config.upstream.timeoutMs,
+    connections: config.upstream.connections,
+    pipelining: config.upstream.pipelining,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   let port = config.port;
