@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(c.kafkaTopic).toEqual({ partitions: 6, replicationFactor: 1, retentionMs: 604_800_000 });
     expect(c.databaseUrl).toBeUndefined();
     expect(c.upstream.baseUrl).toBeUndefined();
+    expect(c.upstream).toMatchObject({ connections: 256, pipelining: 1 });
     expect(c.apiKeys).toEqual([]);
     expect(c.devApiKey).toBeUndefined();
   });
@@ -45,6 +46,25 @@ describe('loadConfig', () => {
     expect(message).toContain('KAFKA_BROKERS: must be a comma-separated list of host:port');
     expect(message).toContain('PAYSTREAM_API_KEYS: must be a JSON array');
     expect(message).toContain('KAFKA_TOPIC_PARTITIONS: must be a whole number between 1 and 1000');
+  });
+
+  it('sizes the upstream pool from UPSTREAM_CONNECTIONS and UPSTREAM_PIPELINING', () => {
+    expect(loadConfig({ UPSTREAM_CONNECTIONS: '512', UPSTREAM_PIPELINING: '4' }).upstream).toMatchObject({
+      connections: 512,
+      pipelining: 4,
+    });
+    expect(loadConfig({ UPSTREAM_CONNECTIONS: '', UPSTREAM_PIPELINING: '' }).upstream).toMatchObject({
+      connections: 256,
+      pipelining: 1,
+    });
+    for (const bad of ['0', '-3', '2.5', 'many', '1e9']) {
+      expect(() => loadConfig({ UPSTREAM_CONNECTIONS: bad })).toThrow(
+        'UPSTREAM_CONNECTIONS: must be a whole number between 1 and 10000',
+      );
+      expect(() => loadConfig({ UPSTREAM_PIPELINING: bad })).toThrow(
+        'UPSTREAM_PIPELINING: must be a whole number between 1 and 100',
+      );
+    }
   });
 
   it('requires credentials for a real upstream and never echoes a secret', () => {

@@ -112,6 +112,12 @@ const envSchema = z.object({
   UPSTREAM_USER_CONFIRM_KEY: optionalText,
   UPSTREAM_PRIVATE_KEY: optionalText,
   UPSTREAM_TIMEOUT_MS: positiveInt(10_000, 120_000),
+  // Sized for the aggregator's latency, not loopback: the reasoning is beside the client's pool
+  // (DEFAULT_UPSTREAM_CONNECTIONS in @paystream/upstream-client), which uses the same defaults.
+  UPSTREAM_CONNECTIONS: positiveInt(256, 10_000),
+  // Off (1) by default: pipelining signed, non-idempotent POSTs to a payment API puts every call on
+  // a socket at the mercy of the one before it (DEFAULT_UPSTREAM_PIPELINING explains).
+  UPSTREAM_PIPELINING: positiveInt(1, 100),
   PUBLIC_BASE_URL: url,
   NOTIFY_CLOCK_TOLERANCE_SECONDS: positiveInt(300, 3600),
   PAYSTREAM_API_KEYS: apiKeys,
@@ -147,6 +153,10 @@ export interface PaystreamConfig {
     userConfirmKey: string | undefined;
     privateKey: string | undefined;
     timeoutMs: number;
+    /** Keep-alive sockets per process: the most upstream calls in flight at once. */
+    connections: number;
+    /** Requests per socket before its first answer; 1 = no pipelining (only queries ever pipeline). */
+    pipelining: number;
   };
   /** Where the aggregator can reach this gateway (for notify_url). */
   publicBaseUrl: string | undefined;
@@ -217,6 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
       userConfirmKey: e.UPSTREAM_USER_CONFIRM_KEY,
       privateKey: e.UPSTREAM_PRIVATE_KEY,
       timeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      connections: e.UPSTREAM_CONNECTIONS,
+      pipelining: e.UPSTREAM_PIPELINING,
     },
     publicBaseUrl: e.PUBLIC_BASE_URL,
     notifyClockToleranceSeconds: e.NOTIFY_CLOCK_TOLERANCE_SECONDS,

@@ -5,6 +5,7 @@ export type {
   UpstreamLabelBounds,
   UpstreamMetrics,
   UpstreamObservation,
+  UpstreamPoolReading,
 } from './metrics.js';
 export {
   exemplarHistogram,
@@ -18,6 +19,7 @@ export {
   traceExemplar,
   upstreamCodeInfo,
   upstreamMetrics,
+  upstreamPoolMetrics,
 } from './metrics.js';
 export type { Telemetry, TelemetryOptions } from './sdk.js';
 export {

@@ -1,6 +1,13 @@
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exposition, nodeMetrics, startTracing, upstreamMetrics, withSpan } from './index.js';
+import {
+  exposition,
+  nodeMetrics,
+  startTracing,
+  upstreamMetrics,
+  upstreamPoolMetrics,
+  withSpan,
+} from './index.js';
 import { InMemorySpanExporter } from './testing.js';
 
 const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
@@ -37,6 +44,24 @@ describe('upstreamMetrics label bounds', () => {
     expect(text).toContain(
       'paystream_upstream_wallet_requests_total{operation="refund",category="balance",wallet="WECHATHK"} 1',
     );
+  });
+});
+
+describe('upstreamPoolMetrics', () => {
+  it('reads the pool when scraped, and the latest reader wins on a shared registry', async () => {
+    const registry = new Registry();
+    let reading = { queued: 3, busyConnections: 1, idleConnections: 0 };
+    upstreamPoolMetrics(registry, () => reading);
+    let text = await registry.metrics();
+    expect(text).toContain('paystream_upstream_pool_queued_requests 3');
+    expect(text).toContain('paystream_upstream_pool_connections{state="busy"} 1');
+    expect(text).toContain('paystream_upstream_pool_connections{state="idle"} 0');
+    reading = { queued: 0, busyConnections: 0, idleConnections: 1 };
+    text = await registry.metrics();
+    expect(text).toContain('paystream_upstream_pool_queued_requests 0');
+    expect(text).toContain('paystream_upstream_pool_connections{state="idle"} 1');
+    upstreamPoolMetrics(registry, () => ({ queued: 7, busyConnections: 2, idleConnections: 0 }));
+    expect(await registry.metrics()).toContain('paystream_upstream_pool_queued_requests 7');
   });
 });
 

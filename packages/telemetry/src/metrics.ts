@@ -6,10 +6,13 @@ import {
   LABEL_CODE,
   LABEL_OPERATION,
   LABEL_REASON,
+  LABEL_STATE,
   LABEL_WALLET,
   METRIC_HTTP_REQUESTS_TOTAL,
   METRIC_NOTIFICATIONS_REJECTED_TOTAL,
   METRIC_UPSTREAM_CODE_INFO,
+  METRIC_UPSTREAM_POOL_CONNECTIONS,
+  METRIC_UPSTREAM_POOL_QUEUED_REQUESTS,
   METRIC_UPSTREAM_REQUEST_DURATION_SECONDS,
   METRIC_UPSTREAM_REQUESTS_TOTAL,
   METRIC_UPSTREAM_WALLET_REQUESTS_TOTAL,
@@ -185,6 +188,46 @@ export function observeWithExemplar<L extends string>(
   } else {
     histogram.observe(labels, value);
   }
+}
+
+/** The upstream connection pool as the gauges read it (the client's `poolStats()`). */
+export interface UpstreamPoolReading {
+  queued: number;
+  busyConnections: number;
+  idleConnections: number;
+}
+
+const poolReaders = new WeakMap<Registry, () => UpstreamPoolReading>();
+
+/**
+ * `paystream_upstream_pool_queued_requests` and `paystream_upstream_pool_connections{state}`, read
+ * from `read` when Prometheus scrapes (no timer, nothing stale). One pool per registry: a later
+ * call (a second gateway on a shared registry in tests) replaces the reader.
+ */
+export function upstreamPoolMetrics(registry: Registry, read: () => UpstreamPoolReading): void {
+  poolReaders.set(registry, read);
+  if (registry.getSingleMetric(METRIC_UPSTREAM_POOL_QUEUED_REQUESTS)) return;
+  const reading = () =>
+    poolReaders.get(registry)?.() ?? { queued: 0, busyConnections: 0, idleConnections: 0 };
+  new Gauge({
+    name: METRIC_UPSTREAM_POOL_QUEUED_REQUESTS,
+    help: 'Upstream calls waiting for a connection of the pool (not yet sent); above 0 for long, the pool is too small',
+    registers: [registry],
+    collect() {
+      this.set(reading().queued);
+    },
+  });
+  new Gauge({
+    name: METRIC_UPSTREAM_POOL_CONNECTIONS,
+    help: 'Open connections of the upstream pool, by state: busy (carrying a call) or idle (kept alive)',
+    labelNames: [LABEL_STATE],
+    registers: [registry],
+    collect() {
+      const r = reading();
+      this.set({ [LABEL_STATE]: 'busy' }, r.busyConnections);
+      this.set({ [LABEL_STATE]: 'idle' }, r.idleConnections);
+    },
+  });
 }
 
 /** Inbound HTTP requests, by route template, method and status. */

@@ -5,6 +5,10 @@
 export const METRIC_UPSTREAM_REQUESTS_TOTAL = 'paystream_upstream_requests_total';
 /** Upstream call latency histogram, by operation and code. */
 export const METRIC_UPSTREAM_REQUEST_DURATION_SECONDS = 'paystream_upstream_request_duration_seconds';
+/** Upstream calls waiting for a connection of the pool (saturation: raise UPSTREAM_CONNECTIONS). */
+export const METRIC_UPSTREAM_POOL_QUEUED_REQUESTS = 'paystream_upstream_pool_queued_requests';
+/** Open sockets of the upstream pool, by state (busy carrying a call, idle kept alive). */
+export const METRIC_UPSTREAM_POOL_CONNECTIONS = 'paystream_upstream_pool_connections';
 /** Events put on the bus (published to Kafka or the embedded log), by type. */
 export const METRIC_EVENTS_PUBLISHED_TOTAL = 'paystream_events_published_total';
 /** Events handled by plugins, by plugin, type and outcome (ok, retried, dead_lettered, duplicate). */
@@ -43,6 +47,7 @@ export const LABEL_KIND = 'kind';
 export const LABEL_ALERTNAME = 'alertname';
 export const LABEL_SEVERITY = 'severity';
 export const LABEL_CHANNEL = 'channel';
+export const LABEL_STATE = 'state';
 
 /** Upstream latency buckets in seconds: the aggregator answers in tens of ms, timeouts sit at 10 s. */
 export const UPSTREAM_DURATION_BUCKETS = [

@@ -11,6 +11,7 @@ import type {
   OrderRef,
   UpstreamClient,
   UpstreamClientOptions,
+  UpstreamPoolStats,
   UpstreamResult,
 } from './types.js';
 import {
@@ -28,6 +29,32 @@ import { formatWireTimestamp } from './wire-time.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/**
+ * Sockets to the aggregator per process, sized for its latency rather than for loopback. A call
+ * holds its socket for the whole answer, so the pool caps a process at connections ÷ latency: 16
+ * sockets allowed ~800 creates/s against a 20 ms sandbox but only ~100/s against the aggregator at
+ * ~150 ms, far below the few thousand creates/s one gateway's event loop can carry. 256 keeps
+ * ~1,700 calls/s in flight at 150 ms (still ~250/s should it slow to 1 s) before calls queue.
+ * Sockets open only as concurrency asks for them and close after 30 s idle, so a quiet process
+ * holds few. Time spent queued counts against the call's deadline, so a saturated pool turns
+ * creates into unknown outcomes: watch `paystream_upstream_pool_queued_requests` and raise
+ * UPSTREAM_CONNECTIONS (within the aggregator's connection limit per merchant) before that.
+ */
+export const DEFAULT_UPSTREAM_CONNECTIONS = 256;
+
+/**
+ * One request per socket at a time. Pipelining signed POSTs to a payment API is not worth it:
+ * a create, refund, cancel or close written behind another request shares that socket's fate, and
+ * when it dies every request written on it has an unknown outcome (did the aggregator charge?),
+ * each costing a settling query; and a pipelined socket answers in order, so a create waits
+ * head-of-line behind a slow call (up to its 10 s deadline) while the pool, seeing that socket as
+ * able to take more, opens no new one for it. undici itself never writes a non-idempotent request
+ * behind another; with UPSTREAM_PIPELINING > 1 only queries (read-only, marked idempotent below)
+ * are pipelined, and the other operations still wait for their socket to be free. More
+ * connections, not pipelining, is how to carry more calls.
+ */
+export const DEFAULT_UPSTREAM_PIPELINING = 1;
+
 class TimeoutSignal extends Error {}
 
 /** Creates a client for the aggregator: one keep-alive connection pool, every operation typed. */
@@ -39,7 +66,8 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
   const { userConfirmKey, privateKey } = opts.credentials;
   const secrets = [privateKey, userConfirmKey];
   const agent = new Agent({
-    connections: opts.connections ?? 16,
+    connections: opts.connections ?? DEFAULT_UPSTREAM_CONNECTIONS,
+    pipelining: opts.pipelining ?? DEFAULT_UPSTREAM_PIPELINING,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
     // The call deadline below is the real limit; these only stop a socket outliving it.
@@ -108,6 +136,8 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body,
         signal: controller.signal,
+        // A query changes nothing upstream: it may share a pipelined socket (UPSTREAM_PIPELINING).
+        ...(operation === 'query' ? { idempotent: true, blocking: false } : {}),
       });
       status = res.statusCode;
       text = await res.body.text();
@@ -192,10 +222,32 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     sendRaw(operation, params, o) {
       return call(operation, params, undefined, (d: Record<string, unknown>) => d, o);
     },
+    poolStats() {
+      return poolStats(agent);
+    },
     async destroy() {
       await agent.close();
     },
   };
+}
+
+/**
+ * Sums undici's per-origin stats. With `connections: 1` an origin is a single Client (`connected`
+ * a boolean), otherwise a Pool; `pending` covers both the pool's queue and requests a client holds
+ * while its socket connects. A socket is busy while it carries a call (undici's own `free` lags
+ * behind its drain event, so it is not used); with pipelining several calls may share one.
+ */
+function poolStats(agent: Agent): UpstreamPoolStats {
+  const total: UpstreamPoolStats = { queued: 0, running: 0, busyConnections: 0, idleConnections: 0 };
+  for (const s of Object.values(agent.stats)) {
+    const connected = Number(s.connected);
+    const busy = Math.min(connected, s.running);
+    total.queued += s.pending;
+    total.running += s.running;
+    total.busyConnections += busy;
+    total.idleConnections += connected - busy;
+  }
+  return total;
 }
 
 /** An error's code and message only: undici errors never carry the request body, but be sure. */

@@ -1,5 +1,9 @@
 export { WALLETS } from '@paystream/codes';
-export { createUpstreamClient } from './client.js';
+export {
+  createUpstreamClient,
+  DEFAULT_UPSTREAM_CONNECTIONS,
+  DEFAULT_UPSTREAM_PIPELINING,
+} from './client.js';
 export type { VerifyNotificationOptions, VerifyNotificationResult } from './notification.js';
 export { verifyNotification } from './notification.js';
 export { redact } from './redact.js';
@@ -26,6 +30,7 @@ export type {
   UpstreamCredentials,
   UpstreamLogger,
   UpstreamNotification,
+  UpstreamPoolStats,
   UpstreamResult,
   Wallet,
 } from './types.js';

@@ -44,8 +44,25 @@ export interface UpstreamClientOptions {
   now?: () => Date;
   logger?: UpstreamLogger;
   hooks?: { onResult?(info: ResultInfo): void };
-  /** Keep-alive sockets per origin. Default 16. */
+  /** Keep-alive sockets per origin: the most calls in flight at once. Default 256 (see client.ts). */
   connections?: number;
+  /**
+   * Requests written on one socket before its first answer (HTTP/1.1 pipelining). Default 1. Only
+   * queries are ever pipelined: undici never writes a non-idempotent POST behind another request.
+   */
+  pipelining?: number;
+}
+
+/** The connection pool as a scrape sees it, summed over origins (undici's Agent `stats`). */
+export interface UpstreamPoolStats {
+  /** Calls waiting to be written: no free connection, or theirs is still connecting. */
+  queued: number;
+  /** Calls written and waiting for their answer. */
+  running: number;
+  /** Open sockets carrying a call. */
+  busyConnections: number;
+  /** Open sockets with nothing to do (kept alive for the next call). */
+  idleConnections: number;
 }
 
 export interface CallOptions {
@@ -154,6 +171,8 @@ export interface UpstreamClient {
     params: Record<string, unknown> | string,
     o?: CallOptions,
   ): Promise<UpstreamResult<Record<string, unknown>>>;
+  /** The pool's occupancy right now (for a gauge read at scrape time; cheap, no I/O). */
+  poolStats(): UpstreamPoolStats;
   /** Closes the keep-alive connections. */
   destroy(): Promise<void>;
 }

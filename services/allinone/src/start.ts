@@ -118,6 +118,8 @@ export async function startAllInOne(
       baseUrl: upstreamBaseUrl,
       credentials,
       timeoutMs: config.upstream.timeoutMs,
+      connections: config.upstream.connections,
+      pipelining: config.upstream.pipelining,
     }),
   });
   // Plugin routes answer on the gateway's port (DESIGN): /plugins/* and /admin/plugins/* go to the

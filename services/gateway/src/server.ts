@@ -10,6 +10,7 @@ import {
   notificationsRejectedCounter,
   upstreamCodeInfo,
   upstreamMetrics,
+  upstreamPoolMetrics,
 } from '@paystream/telemetry';
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
 import express, { type Express } from 'express';
@@ -48,6 +49,11 @@ export interface GatewayDeps {
   bus: { health(): Promise<{ ok: boolean; detail?: string }> };
   /** Writes events into the outbox inside a transaction (`enqueueEvents` of @paystream/bus). */
   enqueueEvents: EnqueueEvents;
+  /**
+   * Called after each transaction that enqueued events commits: the relay's `wake`, so events go
+   * out at once instead of at its next poll. Unset: they wait for the poll (or a flush).
+   */
+  wakeOutbox?: () => void;
   /** Accepted API keys (hashed). */
   apiKeys: readonly ApiKeyEntry[];
   /** The URL the aggregator calls back: this gateway's /v1/notifications/upstream. */
@@ -97,11 +103,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const upstream = instrumentUpstream(deps.upstream, tracer, upstreamMetrics(deps.registry, bounds));
   nodeMetrics(deps.registry);
   upstreamCodeInfo(deps.registry, catalog);
+  upstreamPoolMetrics(deps.registry, () => deps.upstream.poolStats());
   const recorder = new Recorder({
     db: deps.db,
     enqueue: deps.enqueueEvents,
     source: deps.eventSource ?? '/paystream/gateway',
     now,
+    ...(deps.wakeOutbox ? { afterCommit: deps.wakeOutbox } : {}),
   });
   const lock = new OrderLock();
   const payments = new PaymentService({ db: deps.db, upstream, recorder, notifyUrl, lock });

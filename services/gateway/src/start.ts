@@ -69,6 +69,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     baseUrl: opts.upstreamBaseUrl,
     credentials: opts.upstreamCredentials,
     timeoutMs: config.upstream.timeoutMs,
+    connections: config.upstream.connections,
+    pipelining: config.upstream.pipelining,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   let port = config.port;
@@ -79,6 +81,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     upstreamBaseUrl: opts.upstreamBaseUrl,
     bus,
     enqueueEvents,
+    wakeOutbox: relay.wake,
     apiKeys: [...config.apiKeys, ...(opts.extraApiKeys ?? [])],
     notifyUrl: () => `${config.publicBaseUrl ?? `http://127.0.0.1:${port}`}/v1/notifications/upstream`,
     registry,

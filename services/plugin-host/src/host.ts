@@ -134,6 +134,12 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
     opts.outboxPollIntervalMs,
   );
   const running = new Map<string, Running>();
+  // A plugin's outbox rows commit with its own transaction, which the host does not see; the end
+  // of the handler that wrote them is the first moment they are committed. Publishes are counted,
+  // so a handler that saw one while it ran (its own, or a concurrent handler's: then the wake is
+  // merely early, and that handler wakes again when it ends) wakes the relay instead of leaving
+  // the rows to its poll. Rows written elsewhere (routes, scheduled jobs) wait for the poll.
+  let publishes = 0;
   const ctx = {
     database: opts.database,
     registry: opts.registry,
@@ -142,6 +148,9 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
     dataDir: resolve(opts.dataDir ?? '.data/plugins'),
     upstream: upstreamQuery(opts.upstream),
     apiKeys,
+    onPublish: () => {
+      publishes += 1;
+    },
   };
 
   for (const plugin of opts.plugins) {
@@ -176,6 +185,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
       Object.fromEntries(Object.entries(spec.deps ?? {}).map(([k, ref]) => [k, services.resolve(ref)]));
     entry.handler = async (event, delivery) => {
       if (!subscriptionMatches(spec.subscribes, event)) return;
+      const publishedBefore = publishes;
       // Ledger entries carry no per-order sequence; their ids (entry ids) are deduped like any event.
       if (delivery.attempt === 1 && event.type !== 'ledger.entry.posted') {
         const verdict = await checkSequence(db, plugin.id, event.subject, event.data.sequence);
@@ -202,6 +212,8 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
           at: new Date().toISOString(),
         };
         throw err;
+      } finally {
+        if (publishes !== publishedBefore) relay.wake();
       }
     };
     running.set(plugin.id, entry);

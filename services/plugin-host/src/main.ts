@@ -5,7 +5,7 @@ import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
 import { openDatabase } from '@paystream/db';
 import { LEDGER_ENTRIES_TOPIC } from '@paystream/events';
 import { createLogger } from '@paystream/logger';
-import { startTracing } from '@paystream/telemetry';
+import { startTracing, upstreamPoolMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createPluginHost } from './host.js';
@@ -42,9 +42,12 @@ const upstream =
           privateKey: config.upstream.privateKey,
         },
         timeoutMs: config.upstream.timeoutMs,
+        connections: config.upstream.connections,
+        pipelining: config.upstream.pipelining,
         logger,
       })
     : undefined;
+if (upstream) upstreamPoolMetrics(registry, () => upstream.poolStats());
 const host = createPluginHost({
   plugins: await loadPluginsFromFile(config.pluginHostConfig),
   bus,

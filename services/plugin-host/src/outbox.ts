@@ -50,6 +50,8 @@ interface Row {
 export interface PluginOutboxRelay {
   /** Sends everything pending now, in order; returns how many rows. */
   flush(): Promise<number>;
+  /** Sends soon, without waiting for the next poll (after rows were committed); wakes coalesce. */
+  wake(): void;
   pending(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
@@ -110,6 +112,7 @@ export function createPluginOutboxRelay(
   });
   return {
     flush: poller.flush,
+    wake: poller.wake,
     start: poller.start,
     stop: poller.stop,
     async pending() {

@@ -31,6 +31,8 @@ export interface ServiceContext {
   dataDir: string;
   upstream: UpstreamQuery;
   apiKeys: ApiKeyStore;
+  /** Told after a plugin wrote events into the outbox (not yet committed: its transaction is its own). */
+  onPublish?: () => void;
 }
 
 /** A plugin's services, built on first use, plus what the host must stop at shutdown. */
@@ -62,7 +64,10 @@ export function pluginServices(id: string, ctx: ServiceContext): PluginServices 
       migrateToLatest(ctx.database.db as never, `plugin_${id.replaceAll('-', '_')}`, migrations),
   };
   const publisher: PluginPublisher = {
-    publish: (trx, topic, events) => enqueuePluginEvents(trx, id, topic, events),
+    async publish(trx, topic, events) {
+      await enqueuePluginEvents(trx, id, topic, events);
+      if (events.length > 0) ctx.onPublish?.();
+    },
   };
   const httpRouter: PluginHttpRouter = {
     router,

@@ -12,7 +12,7 @@ export interface OutboxRelayOptions {
   // biome-ignore lint/suspicious/noExplicitAny: the outbox lives in the caller's database, whatever its schema type.
   db: Kysely<any>;
   bus: EventBus;
-  /** How often the running relay looks for new rows. Default 200 ms. */
+  /** How often the running relay looks for new rows besides its wakes. Default 200 ms. */
   pollIntervalMs?: number;
   /** Rows published per bus call. Default 100. */
   batchSize?: number;
@@ -28,6 +28,12 @@ export interface OutboxRelay {
   start(): void;
   /** Publishes everything pending now, in order; returns how many rows it published. */
   flush(): Promise<number>;
+  /**
+   * Publishes soon, without waiting for the next poll: call it after committing a transaction that
+   * enqueued events. Wakes in a burst share one drain; the poll still finds rows committed by
+   * other processes or whose wake was lost. Ignored unless started.
+   */
+  wake(): void;
   /** Rows not yet published (also updates `paystream_outbox_pending`). */
   pending(): Promise<number>;
   /** Stops polling after the flush in progress (it is not cut short). */
@@ -124,6 +130,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   return {
     start: poller.start,
     flush: poller.flush,
+    wake: poller.wake,
     pending,
     stop: poller.stop,
   };

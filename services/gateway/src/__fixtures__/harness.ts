@@ -67,6 +67,8 @@ export interface HarnessOptions {
   upstreamTimeoutMs?: number;
   /** Sandbox options beyond the harness's (e.g. a short notify timeout). */
   sandbox?: Partial<StartSandboxOptions>;
+  /** The gateway's upstream pool size (the client's default when unset). */
+  upstreamConnections?: number;
 }
 
 export interface LogLine {
@@ -148,6 +150,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     credentials: SANDBOX_DEV_CREDENTIALS,
     timeoutMs: opts.upstreamTimeoutMs ?? 400,
     logger,
+    ...(opts.upstreamConnections ? { connections: opts.upstreamConnections } : {}),
   });
   let port = 0;
   const { app, sweeper } = createGateway({

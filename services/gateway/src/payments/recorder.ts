@@ -19,6 +19,11 @@ export interface RecorderDeps {
   enqueue: EnqueueEvents;
   source: string;
   now: () => Date;
+  /**
+   * Runs after a transaction that enqueued events has committed (the outbox relay's `wake`). It
+   * must not throw: the state is already recorded.
+   */
+  afterCommit?: () => void;
 }
 
 /**
@@ -38,7 +43,7 @@ export class Recorder {
     refund?: Refund,
     extra?: (trx: Trx) => Promise<void>,
   ): Promise<{ order: Order; events: PaystreamEvent[] }> {
-    return this.deps.db.transaction().execute(async (trx) => {
+    const committed = await this.deps.db.transaction().execute(async (trx) => {
       await extra?.(trx);
       await saveOrder(trx, order);
       if (refund) await saveRefund(trx, refund);
@@ -54,5 +59,7 @@ export class Recorder {
       const saved = await findOrder(trx, order.out_trade_no);
       return { order: saved!, events: built };
     });
+    if (committed.events.length > 0) this.deps.afterCommit?.();
+    return committed;
   }
 }

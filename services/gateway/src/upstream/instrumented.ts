@@ -18,7 +18,10 @@ import {
 import type { CallOperation, UpstreamClient, UpstreamResult } from '@paystream/upstream-client';
 
 /** Which client method is which operation (queryRefund is a query on the wire). */
-const OPERATION_OF: Record<Exclude<keyof UpstreamClient, 'destroy' | 'sendRaw'>, CallOperation> = {
+const OPERATION_OF: Record<
+  Exclude<keyof UpstreamClient, 'destroy' | 'sendRaw' | 'poolStats'>,
+  CallOperation
+> = {
   createPayment: 'create',
   queryPayment: 'query',
   queryRefund: 'query',
@@ -83,6 +86,7 @@ export function instrumentUpstream(
     cancelPayment: (i, o) => observed(OPERATION_OF.cancelPayment, i, () => client.cancelPayment(i, o)),
     closePayment: (i, o) => observed(OPERATION_OF.closePayment, i, () => client.closePayment(i, o)),
     sendRaw: (op, params, o) => observed(op, {}, () => client.sendRaw(op, params, o)),
+    poolStats: () => client.poolStats(),
     destroy: () => client.destroy(),
   };
 }

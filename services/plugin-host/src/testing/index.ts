@@ -39,6 +39,8 @@ export interface TestHostOptions {
   /** For plugins that query the aggregator (the sandbox's client in tests). */
   upstream?: UpstreamClient;
   env?: Record<string, string | undefined>;
+  /** The plugin outbox relay's poll. Default 20 ms (tests that show the wake make it long). */
+  outboxPollIntervalMs?: number;
 }
 
 /** An HTTP answer of the test host. */
@@ -135,7 +137,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
       logger: silentLogger,
       env,
       dataDir: join(dir, 'plugins'),
-      outboxPollIntervalMs: 20,
+      outboxPollIntervalMs: opts.outboxPollIntervalMs ?? 20,
       retryBackoffMs: 10,
       ...(opts.upstream ? { upstream: opts.upstream } : {}),
     });
