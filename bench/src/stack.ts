@@ -56,6 +56,8 @@ export interface GatewayProcessOptions {
   otlpUrl?: string;
   /** Listen for the DevTools protocol on this loopback port (profiling passes). */
   inspectPort?: number;
+  /** More environment (experiments: one setting against another). */
+  extraEnv?: Record<string, string>;
 }
 
 export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOptions): Promise<Started> {
@@ -89,6 +91,7 @@ export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOp
       ...(o.otlpUrl
         ? { OTEL_EXPORTER_OTLP_ENDPOINT: o.otlpUrl, OTEL_SERVICE_NAME: 'paystream-gateway-bench' }
         : {}),
+      ...o.extraEnv,
     },
     readyUrl: `${url}/healthz`,
     logDir: ctx.logDir,
