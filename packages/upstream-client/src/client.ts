@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, SUCCESS_CODE } from '@paystream/codes';
 import { formatAmount } from '@paystream/money';
 import { Agent, request } from 'undici';
@@ -54,8 +55,6 @@ export const DEFAULT_UPSTREAM_CONNECTIONS = 256;
  * connections, not pipelining, is how to carry more calls.
  */
 export const DEFAULT_UPSTREAM_PIPELINING = 1;
-
-class TimeoutSignal extends Error {}
 
 /** Creates a client for the aggregator: one keep-alive connection pool, every operation typed. */
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
@@ -121,11 +120,17 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     map: (data: W) => T,
     callOpts: CallOptions,
   ): Promise<UpstreamResult<T>> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutSignal('timeout')), timeoutMs);
-    const onCallerAbort = () => controller.abort(callOpts.signal?.reason);
+    if (callOpts.signal?.aborted) return unknown('network', 'aborted by caller');
+    // undici takes an EventEmitter as the abort signal: allocating an AbortController and its
+    // EventTarget per call was a tenth of the client's CPU, mostly garbage.
+    const abort = new EventEmitter();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.emit('abort');
+    }, timeoutMs);
+    const onCallerAbort = () => abort.emit('abort');
     callOpts.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    if (callOpts.signal?.aborted) onCallerAbort();
     let text: string;
     let status: number;
     try {
@@ -135,14 +140,14 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         dispatcher: agent,
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body,
-        signal: controller.signal,
+        signal: abort,
         // A query changes nothing upstream: it may share a pipelined socket (UPSTREAM_PIPELINING).
         ...(operation === 'query' ? { idempotent: true, blocking: false } : {}),
       });
       status = res.statusCode;
       text = await res.body.text();
     } catch (err) {
-      if (controller.signal.reason instanceof TimeoutSignal) {
+      if (timedOut) {
         return unknown('timeout', `no answer within ${timeoutMs} ms`);
       }
       if (callOpts.signal?.aborted) return unknown('network', 'aborted by caller');
