@@ -85,8 +85,9 @@ export interface HandleBatchContext<State, Deps> {
   deps: ResolvedDeps<Deps>;
   /**
    * The transaction the host commits the batch in, together with its own records of the batch
-   * (event ids done, per-order sequences): write every effect through it, publish with it. Type
-   * it with your schema: `trx as Kysely<MySchema>`.
+   * (event ids done, per-order sequences): write every effect through it, publish with it, and
+   * query nothing through `database.db` meanwhile (on SQLite that waits for this transaction).
+   * Type it with your schema: `trx as Kysely<MySchema>`.
    */
   // biome-ignore lint/suspicious/noExplicitAny: the plugin's transaction, whatever its schema type.
   trx: Kysely<any>;
