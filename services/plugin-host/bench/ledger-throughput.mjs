@@ -95,6 +95,11 @@ try {
   }
   const end = performance.now();
   const cpu = cpuMs(child) - first.cpu;
+  // ledger.entry.posted still waiting in the plugin outbox: whether its relay keeps pace.
+  const outboxPending = Number(
+    (await sql`select count(*) as n from paystream_plugin_outbox where sent_at is null`.execute(database.db))
+      .rows[0]?.n ?? 0,
+  );
   const drained = (orders + 1 - first.n) * 2;
   console.info(
     JSON.stringify({
@@ -104,6 +109,7 @@ try {
       drainMs: Math.round(end - first.at),
       eventsPerSecond: Math.round((drained / (end - first.at)) * 1000),
       hostCpuMsPerEvent: Number((cpu / drained).toFixed(3)),
+      outboxPending,
     }),
   );
 } finally {
