@@ -28,7 +28,10 @@ function deliveries(file: string) {
     });
 }
 
-it('a killed consumer is replaced without a gap', { timeout: 240_000 }, async () => {
+it.each([
+  { mode: 'one by one', batch: '0' },
+  { mode: 'in batches', batch: '1' },
+])('a killed consumer ($mode) is replaced without a gap', { timeout: 240_000 }, async ({ mode, batch }) => {
   const brokers = kafkaTestBrokers();
   const topic = uniqueTopic('sigkill');
   const prefix = runId();
@@ -37,7 +40,13 @@ it('a killed consumer is replaced without a gap', { timeout: 240_000 }, async ()
   try {
     const events = makeEvents({ prefix, keys: 20, perKey: 150 });
     for (let i = 0; i < events.length; i += 500) await bus.publish(events.slice(i, i + 500));
-    const env = { KAFKA_BROKERS: brokers.join(','), TOPIC: topic, GROUP: `g-${prefix}`, OUT: out };
+    const env = {
+      KAFKA_BROKERS: brokers.join(','),
+      TOPIC: topic,
+      GROUP: `g-${prefix}`,
+      OUT: out,
+      BATCH: batch,
+    };
 
     const first = spawnFixture('consumer', { ...env, DELAY_MS: '3' });
     await waitFor('the first consumer to handle 800 events', () => deliveries(out).length >= 800, {
@@ -67,7 +76,7 @@ it('a killed consumer is replaced without a gap', { timeout: 240_000 }, async ()
       for (const d of deliveries(out)) checker.record(d);
       const report = checker.report(expectedSequences(prefix, 20, 150));
       console.info(
-        `consumer SIGKILL: ${handledBeforeKill} handled before the kill, ${report.duplicates} redelivered after it`,
+        `consumer SIGKILL (${mode}): ${handledBeforeKill} handled before the kill, ${report.duplicates} redelivered after it`,
       );
       expect(report.gaps).toEqual([]);
       expect(report.outOfOrder).toEqual([]);

@@ -3,6 +3,7 @@
 // different keys run side by side (bounded). Transports only fetch records and move offsets.
 import { context, SpanStatusCode } from '@opentelemetry/api';
 import { readKafkaMessage } from '@paystream/events';
+import { deliverRun } from './batch.js';
 import { errorMessage, sleep } from './log.js';
 import type { BusMetrics } from './metrics.js';
 import { startProcessSpan } from './tracing.js';
@@ -91,8 +92,8 @@ export class DeliveryAborted extends Error {
 }
 
 /** Subscription options with defaults applied. */
-export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions<BusEvent>, 'dedupe'>> &
-  Pick<SubscribeOptions, 'dedupe'>;
+export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions<BusEvent>, 'dedupe' | 'batch'>> &
+  Pick<SubscribeOptions<BusEvent>, 'dedupe' | 'batch'>;
 
 /** Applies the documented defaults. */
 export function resolveSubscribeOptions<E extends BusEvent>(
@@ -100,10 +101,13 @@ export function resolveSubscribeOptions<E extends BusEvent>(
 ): ResolvedSubscribeOptions {
   const maxAttempts = opts.maxAttempts ?? 5;
   const concurrency = opts.concurrency ?? 8;
+  const maxBatchSize = opts.maxBatchSize ?? 500;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
     throw new Error('maxAttempts must be an integer >= 1');
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new Error('concurrency must be an integer >= 1');
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)
+    throw new Error('maxBatchSize must be an integer >= 1');
   return {
     read: (opts.read as RecordReader<BusEvent> | undefined) ?? readKafkaMessage,
     maxAttempts,
@@ -111,6 +115,8 @@ export function resolveSubscribeOptions<E extends BusEvent>(
     concurrency,
     fromBeginning: opts.fromBeginning ?? false,
     dedupe: opts.dedupe,
+    batch: opts.batch as ResolvedSubscribeOptions['batch'],
+    maxBatchSize,
   };
 }
 
@@ -230,20 +236,58 @@ export interface BatchOutcome {
 }
 
 /**
- * Delivers one fetched batch: records of one key in order, up to `concurrency` records at a time,
- * started in offset order so the finished prefix grows steadily and `progress` can commit it while
- * the batch is still running (a crash then redelivers only what came after the last progress).
- * Never throws: it reports the finished prefix so the caller commits exactly what was handled.
+ * Delivers one fetched batch and reports the finished prefix so the caller commits exactly what was
+ * handled (a crash then redelivers only what came after the last progress). Never throws.
+ *
+ * With a batch handler, runs of up to `maxBatchSize` records go to it one run after the other (so
+ * one key's order holds); a run it refuses is delivered one by one before the next run starts.
+ * Without one, records go one by one: see {@link deliverEach}.
  */
 export async function deliverBatch(
   records: readonly FetchedRecord[],
   deps: DeliveryDeps,
 ): Promise<BatchOutcome> {
+  if (!deps.opts.batch) return deliverEach(records, deps);
+  const progress = progressReporter(deps.progress);
+  let done = 0;
+  let error: unknown;
+  while (done < records.length && error === undefined) {
+    const base = done;
+    const run = records.slice(base, base + deps.opts.maxBatchSize);
+    try {
+      if (deps.signal.aborted) throw new DeliveryAborted('subscription closing');
+      if (await deliverRun(run, deps)) done += run.length;
+      else {
+        const each = await deliverEach(run, deps, (d) => progress.report(base + d));
+        done += each.done;
+        error = each.error;
+      }
+      progress.report(done);
+      if (error === undefined) await deps.heartbeat?.();
+    } catch (err) {
+      error ??= err;
+    }
+  }
+  await progress.settled();
+  return { done, ...(error === undefined ? {} : { error }) };
+}
+
+/**
+ * Delivers records one by one: records of one key in order, up to `concurrency` records at a time,
+ * started in offset order so the finished prefix grows steadily and can be committed while the
+ * batch is still running. `report` receives that prefix (default: `deps.progress`, throttled).
+ */
+async function deliverEach(
+  records: readonly FetchedRecord[],
+  deps: DeliveryDeps,
+  report?: (done: number) => void,
+): Promise<BatchOutcome> {
   const finished = new Array<boolean>(records.length).fill(false);
   let done = 0;
   let error: unknown;
   const slots = semaphore(deps.opts.concurrency);
-  const progress = progressReporter(deps.progress);
+  const reporter = report ? undefined : progressReporter(deps.progress);
+  const progress = { report: report ?? ((d: number) => reporter?.report(d)) };
 
   // One chain per key: a record starts when the previous record of its key has finished.
   const tails = new Map<string, Promise<void>>();
@@ -269,7 +313,7 @@ export async function deliverBatch(
     return run;
   });
   await Promise.all(runs);
-  await progress.settled();
+  await reporter?.settled();
   return { done, ...(error === undefined ? {} : { error }) };
 }
 

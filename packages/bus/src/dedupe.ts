@@ -63,3 +63,50 @@ export function sqlProcessedIds(db: Kysely<any>): ProcessedIds {
     },
   };
 }
+
+// Ids per statement: far below SQLite's and PostgreSQL's bound-parameter limits.
+const IDS_PER_STATEMENT = 1000;
+
+function* slices<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/**
+ * Which of `ids` the group has finished, in one query per thousand ids: the batch form of
+ * `sqlProcessedIds(db).has`. Pass the transaction the batch's effects are written in.
+ */
+export async function processedAmong(
+  // biome-ignore lint/suspicious/noExplicitAny: see sqlProcessedIds.
+  db: Kysely<any>,
+  group: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const slice of slices([...new Set(ids)], IDS_PER_STATEMENT)) {
+    const rows = (await db
+      .selectFrom('paystream_processed_events')
+      .select('event_id')
+      .where('group_name', '=', group)
+      .where('event_id', 'in', slice)
+      .execute()) as { event_id: string }[];
+    for (const r of rows) found.add(r.event_id);
+  }
+  return found;
+}
+
+/** Records `ids` as finished by the group, in one statement per thousand: the batch form of `add`. */
+export async function markProcessed(
+  // biome-ignore lint/suspicious/noExplicitAny: see sqlProcessedIds.
+  db: Kysely<any>,
+  group: string,
+  ids: readonly string[],
+): Promise<void> {
+  const now = new Date().toISOString();
+  for (const slice of slices([...new Set(ids)], IDS_PER_STATEMENT)) {
+    await db
+      .insertInto('paystream_processed_events')
+      .values(slice.map((id) => ({ group_name: group, event_id: id, processed_at: now })))
+      .onConflict((oc) => oc.columns(['group_name', 'event_id']).doNothing())
+      .execute();
+  }
+}

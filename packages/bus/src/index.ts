@@ -2,7 +2,13 @@ export type { BatchOutcome, DeadLetterInfo } from './consume.js';
 export { DLQ_HEADERS, deadLetterTopic } from './consume.js';
 export type { CreateBusOptions } from './create-bus.js';
 export { createBus } from './create-bus.js';
-export { memoryProcessedIds, processedIdsMigrations, sqlProcessedIds } from './dedupe.js';
+export {
+  markProcessed,
+  memoryProcessedIds,
+  processedAmong,
+  processedIdsMigrations,
+  sqlProcessedIds,
+} from './dedupe.js';
 export type { EmbeddedBusOptions, EmbeddedEventBus } from './embedded/bus.js';
 export { createEmbeddedBus, GroupAlreadyConsumedError } from './embedded/bus.js';
 export type { StoredRecord } from './embedded/log.js';
@@ -18,6 +24,9 @@ export { createPoller } from './outbox/poller.js';
 export type { OutboxRelay, OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export type {
+  BatchContext,
+  BatchHandler,
+  BatchResult,
   BusEvent,
   BusLogger,
   CommonBusOptions,

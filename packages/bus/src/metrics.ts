@@ -7,6 +7,7 @@ import {
   METRIC_DEAD_LETTERS_TOTAL,
   METRIC_EVENTS_PUBLISHED_TOTAL,
   METRIC_OUTBOX_PENDING,
+  METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL,
   METRIC_PLUGIN_CONSUMER_LAG,
   METRIC_PLUGIN_DEAD_LETTERS,
   METRIC_PLUGIN_EVENTS_TOTAL,
@@ -23,6 +24,8 @@ export interface BusMetrics {
   /** `paystream_plugin_events_total`: the `plugin` label is the plugin id of a `paystream.plugin.<id>` group. */
   handled: { inc(labels: HandledLabels, value?: number): void };
   deadLetters: Counter<typeof LABEL_GROUP | typeof LABEL_REASON>;
+  /** `paystream_plugin_batch_fallbacks_total`: labelled by plugin id like `handled`. */
+  batchFallbacks: { inc(group: string): void };
   outboxPending: Gauge;
 }
 
@@ -71,6 +74,19 @@ export function busMetrics(registry: Registry = new Registry()): BusMetrics {
           registers,
         }),
     ),
+    batchFallbacks: perPlugin(
+      once(
+        registry,
+        METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL,
+        () =>
+          new Counter({
+            name: METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL,
+            help: 'Runs of events a batch handler refused, then delivered one by one, by plugin',
+            labelNames: [LABEL_PLUGIN],
+            registers,
+          }),
+      ),
+    ),
     outboxPending: once(
       registry,
       METRIC_OUTBOX_PENDING,
@@ -90,6 +106,10 @@ function pluginLabelled(counter: Counter<keyof HandledLabels>): BusMetrics['hand
   return {
     inc: (labels, value = 1) => counter.inc({ ...labels, plugin: pluginOfGroup(labels.plugin) }, value),
   };
+}
+
+function perPlugin(counter: Counter<typeof LABEL_PLUGIN>): BusMetrics['batchFallbacks'] {
+  return { inc: (group) => counter.inc({ [LABEL_PLUGIN]: pluginOfGroup(group) }) };
 }
 
 /** Where a group's backlog is read from: the transport's lag and its dead letters not yet redriven. */

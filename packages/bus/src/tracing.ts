@@ -76,23 +76,27 @@ export async function withPublishSpan<T>(
  * trace of the request that caused the event), not a link: the request, the upstream call, the send
  * and every plugin's handling then open as one trace in Jaeger/Tempo. The kafkajs instrumentation
  * makes no consumer spans of its own (see @paystream/telemetry's kafkajs.ts), so there is one.
+ * An event handled in a batch gets its span once the batch is done, starting when the batch did.
  */
 export function startProcessSpan(
   topic: string,
   group: string,
   headers: Record<string, string>,
   e: { id: string; type: string; subject: string } | undefined,
+  batch?: { startTime: number; size: number },
 ): { span: Span; ctx: Context } {
   const parent = propagation.extract(ROOT_CONTEXT, headers);
   const span = tracer().startSpan(
     spanNames.process(topic),
     {
       kind: SpanKind.CONSUMER,
+      ...(batch ? { startTime: batch.startTime } : {}),
       attributes: {
         'messaging.system': 'kafka',
         'messaging.operation.type': 'process',
         'messaging.destination.name': topic,
         'messaging.consumer.group.name': group,
+        ...(batch ? { 'messaging.batch.message_count': batch.size } : {}),
         [ATTR_PLUGIN]: pluginOfGroup(group),
         ...(e ? { [ATTR_EVENT_ID]: e.id, [ATTR_EVENT_TYPE]: e.type, [ATTR_OUT_TRADE_NO]: e.subject } : {}),
       },

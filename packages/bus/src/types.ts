@@ -32,6 +32,30 @@ export type RecordReader<E extends BusEvent = TypedEvent> = (
   raw: RawRecord,
 ) => { kind: 'event'; event: E } | { kind: 'unknown_type'; id: string | undefined; type: string };
 
+/** What a batch handler learns about the delivery besides the events. */
+export interface BatchContext {
+  group: string;
+  /** Aborted when the subscription closes. */
+  signal: AbortSignal;
+}
+
+/** What a batch handler reports: the ids it skipped as already done (counted as duplicates). */
+export interface BatchResult {
+  duplicates?: readonly string[];
+}
+
+/**
+ * Handles consecutive records of a partition at once, in offset order. All or nothing: resolve =
+ * every event is done, throw = none of it happened, and the bus hands the same events one by one to
+ * the subscription's handler (retries, backoff, dead letters isolate the bad one). A batch handler
+ * owns dedupe: it skips ids already done and records the ids it did atomically with its effects
+ * (the `dedupe` store serves the one-by-one path only).
+ */
+export type BatchHandler<E extends BusEvent = TypedEvent> = (
+  events: readonly E[],
+  ctx: BatchContext,
+) => Promise<BatchResult | undefined>;
+
 /** Remembers which event ids a group has finished, so redeliveries are skipped (see dedupe.ts). */
 export interface ProcessedIds {
   has(group: string, eventId: string): Promise<boolean>;
@@ -55,6 +79,13 @@ export interface SubscribeOptions<E extends BusEvent = TypedEvent> {
   fromBeginning?: boolean;
   /** When set, events whose id is already in the store are skipped and ids are added after success. */
   dedupe?: ProcessedIds;
+  /**
+   * When set, fetched records go to it in runs of up to `maxBatchSize` instead of one by one to the
+   * handler; a run it fails is delivered one by one (see {@link BatchHandler}). Redrives are one by one.
+   */
+  batch?: BatchHandler<E>;
+  /** Most events per `batch` call. Default 500. */
+  maxBatchSize?: number;
 }
 
 /** A running subscription. */

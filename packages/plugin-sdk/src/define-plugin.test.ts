@@ -63,6 +63,28 @@ describe('definePlugin', () => {
     expect(() => definePlugin({ id: 'empty', subscribes: { types: [] }, handle })).toThrow(
       /at least one event type/,
     );
+    expect(() =>
+      definePlugin({
+        id: 'batchy',
+        subscribes: { types: ['payment.failed'] },
+        handle,
+        handleBatch: 'yes' as never,
+      }),
+    ).toThrow(/plugin batchy: handleBatch must be a function/);
+  });
+
+  it('types the events of handleBatch like those of handle', () => {
+    const factory = definePlugin({
+      id: 'batches',
+      subscribes: { types: ['refund.succeeded'] },
+      async handle() {},
+      async handleBatch(events, { trx, afterCommit }) {
+        for (const event of events) expectTypeOf(event.data.refundNo).toEqualTypeOf<string>();
+        expectTypeOf(trx.transaction).toBeFunction();
+        afterCommit(() => {});
+      },
+    });
+    expect(typeof factory().spec.handleBatch).toBe('function');
   });
 });
 

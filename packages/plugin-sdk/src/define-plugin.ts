@@ -1,3 +1,4 @@
+import type { Kysely } from '@paystream/db';
 import {
   EVENTS_TOPIC,
   type EventOf,
@@ -56,6 +57,8 @@ export interface PluginDelivery {
    * newest. Default false: a new alerting plugin must not replay a week of events and page.
    */
   fromBeginning?: boolean;
+  /** Most events per `handleBatch` call (plugins without `handleBatch` ignore it). Default 500. */
+  maxBatchSize?: number;
 }
 
 /** What `handle` receives beside the event. */
@@ -69,6 +72,27 @@ export interface HandleContext<State, Deps> {
   /** What `setup` returned. */
   state: State;
   deps: ResolvedDeps<Deps>;
+}
+
+/** What `handleBatch` receives beside the events. */
+export interface HandleBatchContext<State, Deps> {
+  /** The plugin's logger (no event bound: log event ids yourself). */
+  logger: PluginLogger;
+  /** Aborted when the host is shutting down. */
+  signal: AbortSignal;
+  /** What `setup` returned. */
+  state: State;
+  deps: ResolvedDeps<Deps>;
+  /**
+   * The transaction the host commits the batch in, together with its own records of the batch
+   * (event ids done, per-order sequences): write every effect through it, publish with it, and
+   * query nothing through `database.db` meanwhile (on SQLite that waits for this transaction).
+   * Type it with your schema: `trx as Kysely<MySchema>`.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the plugin's transaction, whatever its schema type.
+  trx: Kysely<any>;
+  /** Runs `fn` once the transaction has committed (metrics, logs about what is now durable). */
+  afterCommit(fn: () => void): void;
 }
 
 /** Everything a plugin is, as its author writes it. */
@@ -90,6 +114,14 @@ export interface PluginSpec<
   setup?(deps: ResolvedDeps<Deps>, options: z.output<S>): State | Promise<State>;
   /** Handles one event; resolve = done, throw = retry, then the plugin's dead-letter topic. Idempotent by event id. */
   handle(event: PluginEventOf<T>, ctx: HandleContext<State, Deps>): Promise<void>;
+  /**
+   * Optional: handles many events at once, in delivery order, through `ctx.trx` (see the README).
+   * The host has already dropped events that do not match `subscribes` and those done before. All
+   * or nothing: throw and the host rolls the batch back and delivers its events to `handle` one by
+   * one (retries, then the dead-letter topic for the one that keeps failing). The effects must be
+   * those `handle` would have had for the same events in the same order.
+   */
+  handleBatch?(events: readonly PluginEventOf<T>[], ctx: HandleBatchContext<State, Deps>): Promise<void>;
   /** Runs once at shutdown, after the last event. */
   close?(state: State): Promise<void>;
 }
@@ -140,6 +172,8 @@ export function definePlugin<
     throw new PluginDefinitionError(`plugin ${spec.id}: subscribes.codes applies to payment events only`);
   if (typeof spec.handle !== 'function')
     throw new PluginDefinitionError(`plugin ${spec.id}: handle must be a function`);
+  if (spec.handleBatch !== undefined && typeof spec.handleBatch !== 'function')
+    throw new PluginDefinitionError(`plugin ${spec.id}: handleBatch must be a function when given`);
   const factory = (options?: z.input<S>): PaystreamPlugin =>
     Object.freeze({
       $$type: '@paystream/plugin' as const,

@@ -25,6 +25,7 @@ export {
 export type { Currency, MinorUnits } from '@paystream/money';
 export { CURRENCIES, formatAmount, minorUnits } from '@paystream/money';
 export type {
+  HandleBatchContext,
   HandleContext,
   LedgerEventType,
   PaystreamPlugin,

@@ -13,6 +13,8 @@ export const METRIC_UPSTREAM_POOL_CONNECTIONS = 'paystream_upstream_pool_connect
 export const METRIC_EVENTS_PUBLISHED_TOTAL = 'paystream_events_published_total';
 /** Events handled by plugins, by plugin, type and outcome (ok, retried, dead_lettered, duplicate). */
 export const METRIC_PLUGIN_EVENTS_TOTAL = 'paystream_plugin_events_total';
+/** Runs of events a plugin's batch handler refused, then delivered one by one, by plugin. */
+export const METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL = 'paystream_plugin_batch_fallbacks_total';
 /** Events written to the outbox and not yet published. */
 export const METRIC_OUTBOX_PENDING = 'paystream_outbox_pending';
 /** Inbound HTTP requests to the gateway, by route, method and status. */

@@ -3,9 +3,9 @@
 // and a plugin that fails on every event neither slows the ledger nor loses its events.
 import { runCli } from '@paystream/plugin-host';
 import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
-import { definePlugin, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
+import { definePlugin, type Kysely, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAccountingPlugin } from '../src/index.js';
+import { createAccountingPlugin, Ledger, type LedgerSchema } from '../src/index.js';
 
 const setups = [
   { transport: 'embedded', database: 'sqlite' },
@@ -63,6 +63,73 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
     const again = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`);
     expect(again.body).toEqual(journal.body);
     expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual(trial.body);
+  });
+
+  it('books a burst of orders in batches: one entry per payment, balances = postings; a redelivery books nothing twice', async () => {
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      transport,
+      database,
+    });
+    const prefix = runId();
+    const orders = 150;
+    const events = Array.from({ length: orders }, (_, i) =>
+      orderEvents(`${prefix}-${i}`, { amountMinor: 100 + i }),
+    ).flat();
+    await t.publish(events);
+    const ledger = new Ledger(t.database.db as Kysely<LedgerSchema>);
+    const paid = orders * 100 + (orders * (orders - 1)) / 2;
+    const expectBooked = async () => {
+      expect(await ledger.trialBalance()).toEqual([{ currency: 'HKD', debitMinor: paid, creditMinor: paid }]);
+      expect(await ledger.balances()).toEqual(await ledger.totalsFromPostings());
+      expect(await ledger.recentOrders(1000)).toHaveLength(orders);
+      for (const i of [0, 77, orders - 1]) {
+        const journal = await ledger.journal(`${prefix}-${i}`);
+        expect(journal.map((e) => [e.eventType, e.postings[0]!.amountMinor])).toEqual([
+          ['payment.succeeded', 100 + i],
+        ]);
+      }
+    };
+    await expectBooked();
+    const metrics = await t.registry.metrics();
+    expect(metrics).toMatch(new RegExp(`paystream_ledger_entries_total\\{currency="HKD"\\} ${orders}\n`));
+    // Every event went through handleBatch: no batch had to fall back to one by one.
+    expect(metrics).not.toMatch(/paystream_plugin_batch_fallbacks_total\{/);
+
+    await t.replay();
+    await t.settle();
+    await expectBooked();
+    expect(await t.registry.metrics()).toMatch(
+      new RegExp(`paystream_ledger_entries_total\\{currency="HKD"\\} ${orders}\n`),
+    );
+    expect(await t.deadLetters('accounting')).toEqual([]);
+  });
+
+  it('dead-letters the one payment it cannot book and books the rest of its batch', async () => {
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      transport,
+      database,
+    });
+    const prefix = runId();
+    // A payment of 0 has no balanced entry (ledger.entry.posted refuses it): it can never be booked.
+    const events = Array.from({ length: 30 }, (_, i) =>
+      orderEvents(`${prefix}-${i}`, { amountMinor: i === 15 ? 0 : 1000 }),
+    ).flat();
+    const poison = events[31]!;
+    expect(poison).toMatchObject({ type: 'payment.succeeded', subject: `${prefix}-15` });
+    await t.publish(events);
+    const dead = await t.deadLetters('accounting');
+    expect(dead.map((d) => d.eventId)).toEqual([poison.id]);
+    expect(dead[0]).toMatchObject({ reason: 'handler', attempts: 5 });
+    const ledger = new Ledger(t.database.db as Kysely<LedgerSchema>);
+    expect(await ledger.trialBalance()).toEqual([
+      { currency: 'HKD', debitMinor: 29_000, creditMinor: 29_000 },
+    ]);
+    expect(await ledger.balances()).toEqual(await ledger.totalsFromPostings());
+    expect(await ledger.journal(`${prefix}-15`)).toEqual([]);
+    expect(await ledger.journal(`${prefix}-16`)).toHaveLength(1);
+    expect(await ledger.recentOrders(1000)).toHaveLength(30);
   });
 
   it("dead-letters a failing plugin's events while the ledger keeps pace; the redrive command brings them back", async () => {

@@ -92,4 +92,59 @@ describe.each(['sqlite', 'postgres'] as const)('ledger invariants on %s', (datab
       { numRuns: database === 'postgres' ? 15 : 40 },
     );
   });
+
+  it('books batches exactly as it books their events one after the other', async () => {
+    const db = t.database.db as Kysely<LedgerSchema>;
+    await fc.assert(
+      fc.asyncProperty(
+        scenarioArb,
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1 }),
+        async ({ facts, deliveries }, cuts) => {
+          const prefix = runId();
+          const events = deliveries.map((d) => {
+            const fact = facts[d.fact % facts.length]!;
+            return eventOf(prefix, fact, d.copy);
+          });
+          // What booking them one after the other says of each.
+          const keys = new Set<string>();
+          const ids = new Set<string>();
+          const expected = events.map((e) => {
+            const key = bookingFor(e).key;
+            if (ids.has(e.id)) return 'duplicate';
+            if (keys.has(key)) return 'duplicate';
+            ids.add(e.id);
+            keys.add(key);
+            return 'booked';
+          });
+          const before = await ledger.totalsFromPostings();
+          const outcomes: string[] = [];
+          for (let i = 0, c = 0; i < events.length; c += 1) {
+            const size = cuts[c % cuts.length]!;
+            const batch = events.slice(i, i + size);
+            i += size;
+            const booked = await db.transaction().execute((trx) => ledger.bookAll(trx, batch));
+            outcomes.push(...booked.map((o) => o.kind));
+          }
+          expect(outcomes).toEqual(expected);
+          for (const tb of await ledger.trialBalance()) expect(tb.debitMinor).toBe(tb.creditMinor);
+          const after = await ledger.totalsFromPostings();
+          expect(await ledger.balances()).toEqual(after);
+          // The postings added are exactly those of the facts booked, once each.
+          const moved = new Map<string, number>();
+          events.forEach((e, i) => {
+            if (expected[i] !== 'booked') return;
+            for (const p of bookingFor(e).postings) {
+              const k = `${p.account}|${p.currency}`;
+              moved.set(k, (moved.get(k) ?? 0) + (p.side === 'debit' ? p.amountMinor : -p.amountMinor));
+            }
+          });
+          const net = (rows: typeof after) =>
+            new Map(rows.map((r) => [`${r.account}|${r.currency}`, r.debitMinor - r.creditMinor]));
+          const was = net(before);
+          for (const [k, v] of net(after)) expect(v - (was.get(k) ?? 0)).toBe(moved.get(k) ?? 0);
+        },
+      ),
+      { numRuns: database === 'postgres' ? 15 : 40 },
+    );
+  });
 });

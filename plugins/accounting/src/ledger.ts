@@ -47,6 +47,15 @@ const accountTotals = (r: {
   creditMinor: Number(r.credit),
 });
 
+// Rows per multi-row statement: well below the bound-parameter limits of SQLite and PostgreSQL.
+const ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** The entry id of an event: stable, so a redelivery can never mint a second entry. */
 export function entryIdFor(eventId: string): string {
   return `le_${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
@@ -67,96 +76,191 @@ export class Ledger {
 
   /** Books a succeeded payment or refund once; publishes `ledger.entry.posted` in the same transaction. */
   async book(event: BookedEvent): Promise<BookOutcome> {
-    const booking = bookingFor(event);
-    return this.db.transaction().execute(async (trx) => {
-      const existing = await trx
+    return this.db.transaction().execute(async (trx) => (await this.bookAll(trx, [event]))[0]!);
+  }
+
+  /**
+   * Books events in order inside the caller's transaction `trx`, in a handful of statements
+   * whatever their number: the outcome of each is what `book` would have said booking them one
+   * after the other (a second event for a fact booked earlier in the same call is a duplicate).
+   */
+  async bookAll(trx: Kysely<LedgerSchema>, events: readonly BookedEvent[]): Promise<BookOutcome[]> {
+    if (events.length === 0) return [];
+    const bookings = events.map(bookingFor);
+    const ids = new Set<string>();
+    const keys = new Set<string>();
+    for (const slice of chunks(
+      events.map((e, i) => [e.id, bookings[i]!.key] as const),
+      ROWS_PER_STATEMENT,
+    )) {
+      const rows = await trx
         .selectFrom('ledger_entries')
-        .select(['event_id'])
-        .where((eb) => eb.or([eb('event_id', '=', event.id), eb('booking_key', '=', booking.key)]))
-        .executeTakeFirst();
-      if (existing)
-        return { kind: 'duplicate', reason: existing.event_id === event.id ? 'event' : 'fact' } as const;
-      const entry: JournalEntry = {
-        id: entryIdFor(event.id),
-        eventId: event.id,
-        eventType: event.type,
-        outTradeNo: event.data.outTradeNo,
-        refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
-        postedAt: new Date().toISOString(),
-        postings: booking.postings,
+        .select(['event_id', 'booking_key'])
+        .where((eb) =>
+          eb.or([
+            eb(
+              'event_id',
+              'in',
+              slice.map(([id]) => id),
+            ),
+            eb(
+              'booking_key',
+              'in',
+              slice.map(([, key]) => key),
+            ),
+          ]),
+        )
+        .execute();
+      for (const r of rows) {
+        ids.add(r.event_id);
+        keys.add(r.booking_key);
+      }
+    }
+    const postedAt = new Date().toISOString();
+    const outcomes = events.map((event, i): BookOutcome => {
+      const booking = bookings[i]!;
+      if (ids.has(event.id)) return { kind: 'duplicate', reason: 'event' };
+      if (keys.has(booking.key)) return { kind: 'duplicate', reason: 'fact' };
+      ids.add(event.id);
+      keys.add(booking.key);
+      return {
+        kind: 'booked',
+        entry: {
+          id: entryIdFor(event.id),
+          eventId: event.id,
+          eventType: event.type,
+          outTradeNo: event.data.outTradeNo,
+          refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
+          postedAt,
+          postings: booking.postings,
+        },
       };
+    });
+    const booked = outcomes.flatMap((o, i) =>
+      o.kind === 'booked' ? [{ entry: o.entry, event: events[i]!, booking: bookings[i]! }] : [],
+    );
+    if (booked.length === 0) return outcomes;
+    for (const slice of chunks(booked, ROWS_PER_STATEMENT)) {
       await trx
         .insertInto('ledger_entries')
-        .values({
-          id: entry.id,
-          event_id: entry.eventId,
-          booking_key: booking.key,
-          event_type: entry.eventType,
-          out_trade_no: entry.outTradeNo,
-          refund_no: entry.refundNo,
-          wallet: event.data.wallet,
-          currency: booking.currency,
-          posted_at: entry.postedAt,
-        })
-        .execute();
-      await trx
-        .insertInto('ledger_postings')
         .values(
-          booking.postings.map((p, line) => ({
-            entry_id: entry.id,
-            line,
-            account: p.account,
-            side: p.side,
-            amount_minor: p.amountMinor,
-            currency: p.currency,
+          slice.map(({ entry, event, booking }) => ({
+            id: entry.id,
+            event_id: entry.eventId,
+            booking_key: booking.key,
+            event_type: entry.eventType,
+            out_trade_no: entry.outTradeNo,
+            refund_no: entry.refundNo,
+            wallet: event.data.wallet,
+            currency: booking.currency,
+            posted_at: entry.postedAt,
+            event_sequence: event.data.sequence,
           })),
         )
         .execute();
-      for (const p of booking.postings) {
-        const debit = p.side === 'debit' ? p.amountMinor : 0;
-        const credit = p.side === 'credit' ? p.amountMinor : 0;
-        await trx
-          .insertInto('ledger_balances')
-          .values({ account: p.account, currency: p.currency, debit_minor: debit, credit_minor: credit })
-          .onConflict((oc) =>
-            oc.columns(['account', 'currency']).doUpdateSet({
-              debit_minor: sql`ledger_balances.debit_minor + excluded.debit_minor`,
-              credit_minor: sql`ledger_balances.credit_minor + excluded.credit_minor`,
-            }),
-          )
-          .execute();
-      }
-      await this.publisher?.publish(trx, LEDGER_ENTRIES_TOPIC, [
-        createLedgerEntryPosted(
-          {
-            entryId: entry.id,
-            eventId: entry.eventId,
-            eventType: event.type,
-            outTradeNo: entry.outTradeNo,
-            ...(entry.refundNo ? { refundNo: entry.refundNo } : {}),
-            wallet: event.data.wallet,
-            postings: entry.postings,
-            postedAt: entry.postedAt,
-          },
-          { source: this.source },
+    }
+    const postings = booked.flatMap(({ entry }) =>
+      entry.postings.map((p, line) => ({
+        entry_id: entry.id,
+        line,
+        account: p.account,
+        side: p.side,
+        amount_minor: p.amountMinor,
+        currency: p.currency,
+      })),
+    );
+    for (const slice of chunks(postings, ROWS_PER_STATEMENT))
+      await trx.insertInto('ledger_postings').values(slice).execute();
+    for (const slice of chunks(booked, ROWS_PER_STATEMENT))
+      await this.publisher?.publish(
+        trx,
+        LEDGER_ENTRIES_TOPIC,
+        slice.map(({ entry, event }) =>
+          createLedgerEntryPosted(
+            {
+              entryId: entry.id,
+              eventId: entry.eventId,
+              eventType: event.type,
+              outTradeNo: entry.outTradeNo,
+              ...(entry.refundNo ? { refundNo: entry.refundNo } : {}),
+              wallet: event.data.wallet,
+              postings: entry.postings,
+              postedAt: entry.postedAt,
+            },
+            { source: this.source },
+          ),
         ),
-      ]);
-      return { kind: 'booked', entry } as const;
-    });
+      );
+    // Last, so the rows every booking shares are locked only until the commit that follows.
+    await this.moveBalances(
+      trx,
+      postings.map((p) => ({
+        account: p.account,
+        currency: p.currency,
+        debit: p.side === 'debit' ? p.amount_minor : 0,
+        credit: p.side === 'credit' ? p.amount_minor : 0,
+      })),
+    );
+    return outcomes;
+  }
+
+  /** Adds the postings' amounts to the balances, one row per account and currency. */
+  private async moveBalances(
+    trx: Kysely<LedgerSchema>,
+    moves: readonly { account: string; currency: string; debit: number; credit: number }[],
+  ): Promise<void> {
+    const sums = new Map<string, { account: string; currency: string; debit: number; credit: number }>();
+    for (const m of moves) {
+      const key = `${m.account}\u0000${m.currency}`;
+      const sum = sums.get(key) ?? { account: m.account, currency: m.currency, debit: 0, credit: 0 };
+      sum.debit += m.debit;
+      sum.credit += m.credit;
+      sums.set(key, sum);
+    }
+    // In one order for every transaction, so two batches never wait on each other's rows in a cycle.
+    const rows = [...sums.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, s]) => ({
+        account: s.account,
+        currency: s.currency,
+        debit_minor: s.debit,
+        credit_minor: s.credit,
+      }));
+    for (const slice of chunks(rows, ROWS_PER_STATEMENT))
+      await trx
+        .insertInto('ledger_balances')
+        .values(slice)
+        .onConflict((oc) =>
+          oc.columns(['account', 'currency']).doUpdateSet({
+            debit_minor: sql`ledger_balances.debit_minor + excluded.debit_minor`,
+            credit_minor: sql`ledger_balances.credit_minor + excluded.credit_minor`,
+          }),
+        )
+        .execute();
   }
 
   /** Remembers an order the gateway created, so reconciliation can ask the aggregator about it. */
   async recordOrder(event: EventOf<'payment.created'>): Promise<void> {
-    await this.db
-      .insertInto('ledger_orders')
-      .values({
-        out_trade_no: event.data.outTradeNo,
-        currency: event.data.currency,
-        amount_minor: event.data.amountMinor,
-        seen_at: event.time,
-      })
-      .onConflict((oc) => oc.column('out_trade_no').doNothing())
-      .execute();
+    await this.recordOrders(this.db, [event]);
+  }
+
+  /** {@link recordOrder} for many orders in one statement, in the caller's transaction `db`. */
+  async recordOrders(db: Kysely<LedgerSchema>, events: readonly EventOf<'payment.created'>[]): Promise<void> {
+    const first = new Map<string, EventOf<'payment.created'>>();
+    for (const e of events) if (!first.has(e.data.outTradeNo)) first.set(e.data.outTradeNo, e);
+    for (const slice of chunks([...first.values()], ROWS_PER_STATEMENT))
+      await db
+        .insertInto('ledger_orders')
+        .values(
+          slice.map((event) => ({
+            out_trade_no: event.data.outTradeNo,
+            currency: event.data.currency,
+            amount_minor: event.data.amountMinor,
+            seen_at: event.time,
+          })),
+        )
+        .onConflict((oc) => oc.column('out_trade_no').doNothing())
+        .execute();
   }
 
   /** Total debits and credits per currency (from the balances; equal on a sound ledger). */
@@ -236,6 +340,8 @@ export class Ledger {
       .selectAll()
       .where('out_trade_no', '=', outTradeNo)
       .orderBy('posted_at')
+      // Entries booked in one batch share `posted_at`: the order's sequence keeps them in order.
+      .orderBy('event_sequence')
       .orderBy('id')
       .execute();
     if (entries.length === 0) return [];

@@ -1,5 +1,6 @@
-import { coreServices, definePlugin, type Kysely } from '@paystream/plugin-sdk';
+import { coreServices, definePlugin, type EventOf, type Kysely } from '@paystream/plugin-sdk';
 import { z } from 'zod';
+import type { BookedEvent } from './chart.js';
 import { Ledger } from './ledger.js';
 import { MISMATCH_KINDS, type ReconciliationReport, reconcile } from './reconcile.js';
 import { ledgerRoutes } from './routes.js';
@@ -84,4 +85,29 @@ export const createAccountingPlugin = definePlugin({
       logger.warn({}, 'payment or refund already booked under another event id');
     }
   },
+  // The same effects as `handle` event after event, in the host's transaction: a few statements
+  // per batch instead of a transaction per event.
+  async handleBatch(events, { state, logger, trx, afterCommit }) {
+    const db = trx as Kysely<LedgerSchema>;
+    await state.ledger.recordOrders(db, events.filter(isCreated));
+    const booked = events.filter((e): e is BookedEvent => !isCreated(e));
+    const outcomes = await state.ledger.bookAll(db, booked);
+    afterCommit(() => {
+      let entries = 0;
+      outcomes.forEach((outcome, i) => {
+        const event = booked[i]!;
+        if (outcome.kind === 'booked') {
+          entries += 1;
+          state.entries.inc({ currency: event.data.currency });
+        } else if (outcome.reason === 'fact')
+          logger.warn(
+            { eventId: event.id, type: event.type, outTradeNo: event.subject },
+            'payment or refund already booked under another event id',
+          );
+      });
+      logger.debug({ events: events.length, entries }, 'journal entries booked');
+    });
+  },
 });
+
+const isCreated = (e: { type: string }): e is EventOf<'payment.created'> => e.type === 'payment.created';

@@ -12,6 +12,8 @@ export interface LedgerSchema {
     wallet: string;
     currency: string;
     posted_at: string;
+    /** The booked event's sequence in its order (null for entries booked before it was kept). */
+    event_sequence: number | null;
   };
   ledger_postings: {
     entry_id: string;
@@ -86,6 +88,11 @@ export const ledgerMigrations: Record<string, Migration> = {
         .addColumn('amount_minor', 'bigint', (c) => c.notNull())
         .addColumn('seen_at', 'varchar(40)', (c) => c.notNull())
         .execute();
+    },
+  },
+  '002_entry_sequence': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('ledger_entries').addColumn('event_sequence', 'integer').execute();
     },
   },
 };

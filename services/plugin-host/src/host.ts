@@ -1,9 +1,11 @@
 // The plugin host: registers plugins (refusing malformed ones early), gives each its services and its
 // own consumer group `paystream.plugin.<id>`, dedupes by event id and checks per-order sequences per
-// plugin, serves plugin routes, and lets operators list and redrive each plugin's dead letters.
+// plugin (in one transaction per batch for plugins with `handleBatch`, see batch.ts), serves plugin
+// routes, and lets operators list and redrive each plugin's dead letters.
 import { resolve } from 'node:path';
 import {
   type BacklogWatch,
+  type BatchHandler,
   type DeadLetter,
   type EventBus,
   type EventHandler,
@@ -32,6 +34,7 @@ import {
 } from '@paystream/plugin-sdk';
 import type { UpstreamClient } from '@paystream/upstream-client';
 import type { Registry } from 'prom-client';
+import { type HostEvent, pluginBatchHandler } from './batch.js';
 import { createPluginOutboxRelay } from './outbox.js';
 import { type PluginServices, pluginServices } from './services.js';
 import { checkSequence, migrateHost } from './state.js';
@@ -110,6 +113,8 @@ interface Running {
   services: PluginServices;
   state: unknown;
   handler: EventHandler<TypedEvent | LedgerEntryPostedEvent>;
+  /** Set when the plugin has `handleBatch`. */
+  batch?: BatchHandler<HostEvent>;
   subscription?: Subscription;
   /** The plugin's lag and dead-letter gauges, read from its bus when Prometheus scrapes. */
   backlog?: BacklogWatch;
@@ -183,19 +188,20 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
     const pluginLogger = services.resolve(coreServices.logger) as ChildLogger;
     const deps = () =>
       Object.fromEntries(Object.entries(spec.deps ?? {}).map(([k, ref]) => [k, services.resolve(ref)]));
+    const reportGap = (event: TypedEvent, missing: number[]) => {
+      entry.gaps += 1;
+      pluginLogger.warn(
+        { outTradeNo: event.subject, sequence: event.data.sequence, missing },
+        'sequence gap: events of this order are missing or late',
+      );
+    };
     entry.handler = async (event, delivery) => {
       if (!subscriptionMatches(spec.subscribes, event)) return;
       const publishedBefore = publishes;
       // Ledger entries carry no per-order sequence; their ids (entry ids) are deduped like any event.
       if (delivery.attempt === 1 && event.type !== 'ledger.entry.posted') {
         const verdict = await checkSequence(db, plugin.id, event.subject, event.data.sequence);
-        if (verdict.kind === 'gap') {
-          entry.gaps += 1;
-          pluginLogger.warn(
-            { outTradeNo: event.subject, sequence: event.data.sequence, missing: verdict.missing },
-            'sequence gap: events of this order are missing or late',
-          );
-        }
+        if (verdict.kind === 'gap') reportGap(event, verdict.missing);
       }
       try {
         await spec.handle(event as never, {
@@ -216,12 +222,21 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
         if (publishes !== publishedBefore) relay.wake();
       }
     };
+    const batch = pluginBatchHandler(db, {
+      plugin,
+      logger: pluginLogger,
+      state: () => entry.state,
+      deps,
+      onGap: reportGap,
+    });
+    if (batch) entry.batch = batch;
     running.set(plugin.id, entry);
   }
 
   const delivery = (r: Running) => ({
     ...(r.ledger ? { read: readLedgerKafkaMessage } : {}),
     dedupe: processed,
+    ...(r.batch ? { batch: r.batch } : {}),
     ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
     ...r.plugin.spec.delivery,
   });

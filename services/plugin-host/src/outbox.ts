@@ -38,6 +38,10 @@ export async function enqueuePluginEvents(
     .execute();
 }
 
+// Rows per send: a plugin booking in batches writes hundreds of records per transaction, and each
+// relay round costs a select, a Kafka round trip and an update whatever its size.
+const RELAY_BATCH = 500;
+
 interface Row {
   position: number;
   topic: string;
@@ -71,7 +75,7 @@ export function createPluginOutboxRelay(
       .select(['position', 'topic', 'record_key', 'record_value', 'headers'])
       .where('sent_at', 'is', null)
       .orderBy('position')
-      .limit(100)
+      .limit(RELAY_BATCH)
       .execute()) as Row[];
     if (rows.length === 0) return 0;
     // Consecutive rows of one topic go in one send, keeping the overall order.

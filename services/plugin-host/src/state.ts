@@ -60,6 +60,12 @@ export type SequenceVerdict =
   | { kind: 'gap'; missing: number[] }
   | { kind: 'behind'; last: number };
 
+/** One first delivery to check: the order and the event's sequence in it. */
+export interface SequencedDelivery {
+  outTradeNo: string;
+  sequence: number;
+}
+
 /**
  * Records the sequence of a first delivery and says whether it continues the order's sequence.
  * A gap is reported (events lost upstream or skipped), never blocked: the plugin still sees it.
@@ -71,21 +77,53 @@ export async function checkSequence(
   outTradeNo: string,
   sequence: number,
 ): Promise<SequenceVerdict> {
-  const row = (await db
-    .selectFrom(SEQUENCES_TABLE)
-    .select('last_sequence')
-    .where('plugin', '=', plugin)
-    .where('out_trade_no', '=', outTradeNo)
-    .executeTakeFirst()) as { last_sequence: number } | undefined;
-  const last = row?.last_sequence ?? 0;
-  if (sequence <= last) return { kind: 'behind', last };
-  await db
-    .insertInto(SEQUENCES_TABLE)
-    .values({ plugin, out_trade_no: outTradeNo, last_sequence: sequence })
-    .onConflict((oc) =>
-      oc.columns(['plugin', 'out_trade_no']).doUpdateSet({ last_sequence: sql`excluded.last_sequence` }),
-    )
-    .execute();
-  if (sequence === last + 1) return { kind: 'next' };
-  return { kind: 'gap', missing: Array.from({ length: sequence - last - 1 }, (_, i) => last + 1 + i) };
+  const [verdict] = await checkSequences(db, plugin, [{ outTradeNo, sequence }]);
+  return verdict!;
+}
+
+/**
+ * {@link checkSequence} for many deliveries in order, in two statements: one read of the orders'
+ * last sequences, one write of the new ones. Verdicts are those of checking one after the other.
+ */
+export async function checkSequences(
+  // biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
+  db: Kysely<any>,
+  plugin: string,
+  deliveries: readonly SequencedDelivery[],
+): Promise<SequenceVerdict[]> {
+  if (deliveries.length === 0) return [];
+  const orders = [...new Set(deliveries.map((d) => d.outTradeNo))];
+  const last = new Map<string, number>();
+  for (let i = 0; i < orders.length; i += 1000) {
+    const rows = (await db
+      .selectFrom(SEQUENCES_TABLE)
+      .select(['out_trade_no', 'last_sequence'])
+      .where('plugin', '=', plugin)
+      .where('out_trade_no', 'in', orders.slice(i, i + 1000))
+      .execute()) as { out_trade_no: string; last_sequence: number }[];
+    for (const r of rows) last.set(r.out_trade_no, r.last_sequence);
+  }
+  const moved = new Map<string, number>();
+  const verdicts = deliveries.map(({ outTradeNo, sequence }): SequenceVerdict => {
+    const before = last.get(outTradeNo) ?? 0;
+    if (sequence <= before) return { kind: 'behind', last: before };
+    last.set(outTradeNo, sequence);
+    moved.set(outTradeNo, sequence);
+    if (sequence === before + 1) return { kind: 'next' };
+    return { kind: 'gap', missing: Array.from({ length: sequence - before - 1 }, (_, i) => before + 1 + i) };
+  });
+  // Sorted, so concurrent batches lock the rows in one order.
+  const rows = [...moved]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([outTradeNo, sequence]) => ({ plugin, out_trade_no: outTradeNo, last_sequence: sequence }));
+  for (let i = 0; i < rows.length; i += 1000) {
+    await db
+      .insertInto(SEQUENCES_TABLE)
+      .values(rows.slice(i, i + 1000))
+      .onConflict((oc) =>
+        oc.columns(['plugin', 'out_trade_no']).doUpdateSet({ last_sequence: sql`excluded.last_sequence` }),
+      )
+      .execute();
+  }
+  return verdicts;
 }

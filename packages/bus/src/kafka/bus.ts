@@ -38,6 +38,12 @@ export interface KafkaBusOptions extends CommonBusOptions, KafkaClientOptions, T
   maxWaitTimeMs?: number;
   /** Bytes fetched per partition per batch. Default 1 MiB. */
   maxBytesPerPartition?: number;
+  /**
+   * Partitions one consumer handles at once (each still one batch at a time, in order). Default 6,
+   * the default partition count: a handler that writes to a database mostly waits on it, and
+   * batches of different partitions wait side by side.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 /** The Kafka transport plus what tests and tools need beyond the contract. */
@@ -181,7 +187,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 3,
+        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
         eachBatch,
       });
 
