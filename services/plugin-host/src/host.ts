@@ -229,7 +229,14 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
       deps,
       onGap: reportGap,
     });
-    if (batch) entry.batch = batch;
+    // As for one event: a batch that published wakes the relay once its transaction committed.
+    if (batch)
+      entry.batch = async (events, info) => {
+        const publishedBefore = publishes;
+        const result = await batch(events, info);
+        if (publishes !== publishedBefore) relay.wake();
+        return result;
+      };
     running.set(plugin.id, entry);
   }
 
