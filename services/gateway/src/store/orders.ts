@@ -34,38 +34,45 @@ export function findRefund(db: Db | Trx, outTradeNo: string, refundNo: string): 
 }
 
 /**
- * Hands out the next `count` event sequence numbers of an order and returns the first. The
- * UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) for the rest of the
- * transaction, so concurrent requests on one order get gapless, distinct numbers.
+ * Inserts a new order's row, unless one with its number exists. Answers whether it inserted: a
+ * create of a new number records its intent with this one statement, and only a number already
+ * taken is looked up.
  */
-export async function nextSequence(trx: Trx, outTradeNo: string, count: number): Promise<number> {
-  const row = await trx
-    .updateTable('gateway_orders')
-    .set((eb) => ({ sequence: eb('sequence', '+', count) }))
-    .where('out_trade_no', '=', outTradeNo)
-    .returning('sequence')
-    .executeTakeFirstOrThrow();
-  return row.sequence - count + 1;
+export async function insertOrder(db: Db | Trx, order: Order): Promise<boolean> {
+  const rows = await db
+    .insertInto('gateway_orders')
+    .values(order)
+    .onConflict((oc) => oc.column('out_trade_no').doNothing())
+    .returning('out_trade_no')
+    .execute();
+  return rows.length === 1;
 }
 
-/** Inserts or updates an order's row (everything but its sequence). */
+/**
+ * Writes an order's row (everything but its sequence) and hands out its next `events` event
+ * sequence numbers in the same statement; answers the sequence after them (the last one handed
+ * out). The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) for the rest of the
+ * transaction, so concurrent requests on one order get gapless, distinct numbers.
+ */
 export async function saveOrder(
   trx: Trx,
   order: Omit<Order, 'sequence'> & { sequence?: number },
-): Promise<void> {
-  // The sequence is only ever advanced by nextSequence, never written back from a row read earlier.
+  events: number,
+): Promise<number> {
+  // The sequence is only ever advanced here, never written back from a row read earlier.
   const { out_trade_no, sequence: _sequence, ...rest } = order;
   const updated = await trx
     .updateTable('gateway_orders')
-    .set(rest)
+    .set((eb) => ({ ...rest, sequence: eb('sequence', '+', events) }))
     .where('out_trade_no', '=', out_trade_no)
+    .returning('sequence')
     .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) {
-    await trx
-      .insertInto('gateway_orders')
-      .values({ ...rest, out_trade_no, sequence: 0 })
-      .execute();
-  }
+  if (updated) return updated.sequence;
+  await trx
+    .insertInto('gateway_orders')
+    .values({ ...rest, out_trade_no, sequence: events })
+    .execute();
+  return events;
 }
 
 export async function saveRefund(trx: Trx, refund: Refund): Promise<void> {
