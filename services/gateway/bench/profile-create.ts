@@ -23,12 +23,13 @@
 //   --database sqlite|postgres   postgres: a fresh database on PAYSTREAM_TEST_PG_URL (or local)
 //   --cpu-prof <dir>      start the gateways with --cpu-prof; the profile covers the whole run
 //   --json <file>         write the figures as JSON too
+//   --keep                keep the temporary folder (databases, each process's log)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashApiKey, SCOPES } from '@paystream/config';
 import { createPostgresTestDatabase, type TestDatabase } from '@paystream/db/testing';
@@ -53,6 +54,7 @@ const { values: args } = parseArgs({
     database: { type: 'string', default: 'sqlite' },
     'cpu-prof': { type: 'string' },
     json: { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 });
 const callers = Number(args.callers);
@@ -312,6 +314,17 @@ try {
     }
     if (args.direct) await measure('direct (upstream-client)', round, directCreate);
   }
+  if (rounds > 1) {
+    console.info(`\nmedian over ${rounds} rounds`);
+    for (const arm of new Set(figures.map((f) => f.arm))) {
+      const of = figures.filter((f) => f.arm === arm);
+      const cpu = of.flatMap((f) => (f.gatewayCpuUsPerCreate === undefined ? [] : [f.gatewayCpuUsPerCreate]));
+      console.info(
+        `${arm.padEnd(24)} ${String(median(of.map((f) => f.createsPerSecond))).padStart(5)} creates/s` +
+          (cpu.length > 0 ? `, gateway ${String(median(cpu)).padStart(5)} µs CPU/create` : ''),
+      );
+    }
+  }
   if (args.json)
     writeFileSync(args.json, `${JSON.stringify({ callers, upstreamDelayMs, figures }, null, 2)}\n`);
 } catch (err) {
@@ -323,6 +336,6 @@ try {
   for (const child of children.reverse()) await stop(child);
   for (const db of databases) await db.drop();
   if (args['cpu-prof']) console.info(`profiles in ${resolve(args['cpu-prof'])}`);
-  if (!process.exitCode) rmSync(tmp, { recursive: true, force: true });
-  else console.info(`kept ${basename(tmp)} for its logs`);
+  if (!process.exitCode && !args.keep) rmSync(tmp, { recursive: true, force: true });
+  else console.info(`kept ${tmp}`);
 }
