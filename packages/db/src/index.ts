@@ -9,6 +9,7 @@ export type {
   Updateable,
 } from 'kysely';
 export { sql } from 'kysely';
+export { transact, writeOne } from './group-commit.js';
 export type { Migration } from './migrate.js';
 export { migrateToLatest } from './migrate.js';
 export type { Database, DatabaseKind, OpenDatabaseOptions } from './open.js';

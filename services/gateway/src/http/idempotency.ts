@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { preparedQuery } from '@paystream/db';
+import { preparedQuery, writeOne } from '@paystream/db';
 import { IdempotencyConflictError, ValidationError } from '../errors.js';
 import type { Db } from '../store/orders.js';
 import type { IdempotencyTable } from '../store/schema.js';
@@ -83,14 +83,15 @@ export class IdempotencyStore {
   async claim(caller: string, key: string, hash: string): Promise<StoredAnswer | undefined> {
     const now = this.now();
     try {
-      await insertClaim(this.db, {
+      const claim = {
         caller,
         key,
         request_hash: hash,
         status: 0,
         body: null,
         created_at: now.toISOString(),
-      });
+      };
+      await writeOne(this.db, (db) => insertClaim(db, claim));
       return undefined;
     } catch (err) {
       const row = (await selectClaim(this.db, { caller, key })).rows[0];
@@ -121,11 +122,12 @@ export class IdempotencyStore {
   }
 
   async complete(caller: string, key: string, answer: StoredAnswer): Promise<void> {
-    await storeAnswer(this.db, { caller, key, status: answer.status, body: JSON.stringify(answer.body) });
+    const stored = { caller, key, status: answer.status, body: JSON.stringify(answer.body) };
+    await writeOne(this.db, (db) => storeAnswer(db, stored));
   }
 
   /** Gives the key back: the answer was not final (unknown outcome, gateway failure). */
   async release(caller: string, key: string): Promise<void> {
-    await deleteClaim(this.db, { caller, key });
+    await writeOne(this.db, (db) => deleteClaim(db, { caller, key }));
   }
 }

@@ -1,3 +1,4 @@
+import { transact, writeOne } from '@paystream/db';
 import type { PaystreamEvent } from '@paystream/events';
 import type { Db } from '../store/orders.js';
 import { insertOrder, type Order, type Refund, saveOrder, saveRefund, type Trx } from '../store/orders.js';
@@ -26,10 +27,10 @@ export class Recorder {
 
   /**
    * Records a new order that has no events yet (a create's intent), unless its number is taken:
-   * answers whether it did. One statement, so it is atomic without a transaction.
+   * answers whether it did. One statement, atomic without a transaction of its own.
    */
   recordNew(order: Order): Promise<boolean> {
-    return insertOrder(this.deps.db, order);
+    return writeOne(this.deps.db, (db) => insertOrder(db, order));
   }
 
   /** Answers the order as saved (without reading it back) and the events it recorded. */
@@ -39,7 +40,7 @@ export class Recorder {
     refund?: Refund,
     extra?: (trx: Trx) => Promise<void>,
   ): Promise<{ order: Order; events: PaystreamEvent[] }> {
-    return this.deps.db.transaction().execute(async (trx) => {
+    return transact(this.deps.db, async (trx) => {
       await extra?.(trx);
       const sequence = await saveOrder(trx, order, events.length);
       if (refund) await saveRefund(trx, refund);
