@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { nameStatementsOf } from './statement-names.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -50,6 +51,7 @@ export function openDatabase<DB = unknown>(options: OpenDatabaseOptions = {}): D
       options.onIdleConnectionError ??
         ((err) => console.warn(`database ${redactUrl(url)}: idle connection lost: ${err.message}`)),
     );
+    nameStatementsOf(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(url), destroy: () => db.destroy() };
   }

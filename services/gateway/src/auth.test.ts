@@ -1,3 +1,4 @@
+import { hashApiKey } from '@paystream/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBody,
@@ -8,6 +9,7 @@ import {
   ROTATED_KEY,
   startHarness,
 } from './__fixtures__/harness.js';
+import { ApiKeyStore } from './http/auth.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -57,5 +59,22 @@ describe('API keys', () => {
       .send(createBody(no));
     expect(reuse.status).toBe(409);
     expect(reuse.body.code).toBe('03');
+  });
+});
+
+describe('ApiKeyStore', () => {
+  const store = new ApiKeyStore([
+    { caller: 'a', sha256: hashApiKey('psk_a_0123'), scopes: ['payments:read'] },
+    { caller: 'b', sha256: hashApiKey('psk_b_4567'), scopes: ['payments:write'] },
+  ]);
+
+  it('answers the same caller for a key every time, and refuses other keys every time', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(store.authenticate('psk_a_0123')).toEqual({ id: 'a', scopes: ['payments:read'] });
+      expect(store.authenticate('psk_b_4567')).toEqual({ id: 'b', scopes: ['payments:write'] });
+      expect(store.authenticate('psk_a_0123x')).toBeUndefined();
+      expect(store.authenticate('psk_a_012')).toBeUndefined();
+      expect(store.authenticate('')).toBeUndefined();
+    }
   });
 });

@@ -101,3 +101,35 @@ describe('concurrent requests on one order', () => {
     expect((await h.get(`/v1/payments/${no}`)).body.refundedAmount).toBe('6.00');
   });
 });
+
+describe('many creates at once (on SQLite their writes share commits)', () => {
+  it('records each order with exactly its own event, keys and refusals included', async () => {
+    const nos = Array.from({ length: 24 }, () => h.nextNo('many'));
+    const taken = h.nextNo('many-taken');
+    expect((await h.post('/v1/payments', createBody(taken))).status).toBe(201);
+    const answers = await Promise.all([
+      ...nos.map((no, i) =>
+        h.post('/v1/payments', createBody(no), i % 2 === 0 ? { 'idempotency-key': `${no}-k` } : {}),
+      ),
+      // Refused among them: another amount for a number already used.
+      h.post('/v1/payments', createBody(taken, { amount: '11.00' })),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([...nos.map(() => 201), 409]);
+    for (const [i, no] of nos.entries()) {
+      expect(answers[i]!.body).toMatchObject({ outTradeNo: no, status: 'pending', refunds: [] });
+      const order = await h.db
+        .selectFrom('gateway_orders')
+        .select(['status', 'sequence', 'intent'])
+        .where('out_trade_no', '=', no)
+        .executeTakeFirstOrThrow();
+      expect(order).toEqual({ status: 'pending', sequence: 1, intent: null });
+      const events = await h.eventsFor(no);
+      expect(events.map((e) => [e.type, e.data.sequence])).toEqual([['payment.created', 1]]);
+    }
+    expect((await h.eventsFor(taken)).map((e) => e.type)).toEqual(['payment.created']);
+    // Each keyed create replays its stored answer.
+    const replay = await h.post('/v1/payments', createBody(nos[0]!), { 'idempotency-key': `${nos[0]}-k` });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(answers[0]!.body);
+  });
+});

@@ -1,6 +1,19 @@
+import { preparedQuery } from '@paystream/db';
 import { type PaystreamEvent, validateEvent } from '@paystream/events';
 import type { Kysely, Transaction } from 'kysely';
 import { OUTBOX_TABLE } from './migrations.js';
+
+interface OutboxRow {
+  event_id: string;
+  type: string;
+  subject: string;
+  payload: string;
+  created_at: string;
+}
+
+// Most state changes record one event: that insert is built and compiled once.
+// biome-ignore lint/suspicious/noExplicitAny: the outbox lives in the caller's database, whatever its schema type.
+const insertOne = preparedQuery((db: Kysely<any>, row: OutboxRow) => db.insertInto(OUTBOX_TABLE).values(row));
 
 /**
  * Stores events in the outbox inside the caller's transaction, so they exist exactly when the state
@@ -17,5 +30,6 @@ export async function enqueueEvents(
     const v = validateEvent(e);
     return { event_id: v.id, type: v.type, subject: v.subject, payload: JSON.stringify(v), created_at: now };
   });
-  await trx.insertInto(OUTBOX_TABLE).values(rows).execute();
+  if (rows.length === 1) await insertOne(trx, rows[0]!);
+  else await trx.insertInto(OUTBOX_TABLE).values(rows).execute();
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { preparedQuery, writeOne } from '@paystream/db';
 import { IdempotencyConflictError, ValidationError } from '../errors.js';
 import type { Db } from '../store/orders.js';
+import type { IdempotencyTable } from '../store/schema.js';
 
 /** What was answered to the first request with a key. */
 export interface StoredAnswer {
@@ -39,6 +41,29 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+// The statements every keyed request runs, built and compiled once.
+const insertClaim = preparedQuery((db: Db, row: IdempotencyTable) =>
+  db.insertInto('gateway_idempotency').values(row),
+);
+const selectClaim = preparedQuery((db: Db, v: { caller: string; key: string }) =>
+  db.selectFrom('gateway_idempotency').selectAll().where('caller', '=', v.caller).where('key', '=', v.key),
+);
+const storeAnswer = preparedQuery(
+  (db: Db, v: { caller: string; key: string; status: number; body: string }) =>
+    db
+      .updateTable('gateway_idempotency')
+      .set({ status: v.status, body: v.body })
+      .where('caller', '=', v.caller)
+      .where('key', '=', v.key),
+);
+const deleteClaim = preparedQuery((db: Db, v: { caller: string; key: string }) =>
+  db
+    .deleteFrom('gateway_idempotency')
+    .where('caller', '=', v.caller)
+    .where('key', '=', v.key)
+    .where('status', '=', 0),
+);
+
 /**
  * Idempotency-Key handling: the first request with a key claims it (a row with status 0), runs,
  * and stores its answer. The same key with the same request replays that answer; with another
@@ -58,18 +83,18 @@ export class IdempotencyStore {
   async claim(caller: string, key: string, hash: string): Promise<StoredAnswer | undefined> {
     const now = this.now();
     try {
-      await this.db
-        .insertInto('gateway_idempotency')
-        .values({ caller, key, request_hash: hash, status: 0, body: null, created_at: now.toISOString() })
-        .execute();
+      const claim = {
+        caller,
+        key,
+        request_hash: hash,
+        status: 0,
+        body: null,
+        created_at: now.toISOString(),
+      };
+      await writeOne(this.db, (db) => insertClaim(db, claim));
       return undefined;
     } catch (err) {
-      const row = await this.db
-        .selectFrom('gateway_idempotency')
-        .selectAll()
-        .where('caller', '=', caller)
-        .where('key', '=', key)
-        .executeTakeFirst();
+      const row = (await selectClaim(this.db, { caller, key })).rows[0];
       if (!row) throw err;
       if (row.request_hash !== hash) {
         throw new IdempotencyConflictError('This Idempotency-Key was used with a different request');
@@ -97,21 +122,12 @@ export class IdempotencyStore {
   }
 
   async complete(caller: string, key: string, answer: StoredAnswer): Promise<void> {
-    await this.db
-      .updateTable('gateway_idempotency')
-      .set({ status: answer.status, body: JSON.stringify(answer.body) })
-      .where('caller', '=', caller)
-      .where('key', '=', key)
-      .execute();
+    const stored = { caller, key, status: answer.status, body: JSON.stringify(answer.body) };
+    await writeOne(this.db, (db) => storeAnswer(db, stored));
   }
 
   /** Gives the key back: the answer was not final (unknown outcome, gateway failure). */
   async release(caller: string, key: string): Promise<void> {
-    await this.db
-      .deleteFrom('gateway_idempotency')
-      .where('caller', '=', caller)
-      .where('key', '=', key)
-      .where('status', '=', 0)
-      .execute();
+    await writeOne(this.db, (db) => deleteClaim(db, { caller, key }));
   }
 }

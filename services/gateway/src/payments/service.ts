@@ -63,55 +63,36 @@ export class PaymentService {
 
   private async createLocked(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
     const { upstream, recorder } = this.deps;
-    const existing = await findOrder(this.deps.db, cmd.outTradeNo);
-    // One answer whoever holds the number, so it reveals nothing about another caller.
-    if (existing && !sameOrder(existing, caller, cmd)) {
-      if (existing.caller !== caller || existing.status !== 'failed') throw USED(cmd.outTradeNo);
-    }
-    if (existing && existing.status !== 'failed' && existing.status !== 'unknown') {
-      return { status: 200, body: await this.view(existing) };
-    }
-    const now = recorder.now();
-    // No double charge: before creating again after an unknown outcome (or a code whose advice is
-    // "query first"), ask the aggregator whether the earlier attempt took effect.
-    if (existing && (existing.status === 'unknown' || retryAfterQuery(existing.last_code))) {
-      const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: existing.wallet });
-      if (q.outcome === 'success') return this.adopt(existing, q.data, 'query');
-      if (!(q.outcome === 'rejected' && q.code === '31')) {
-        return this.unknownCreate(
-          existing,
-          `an earlier attempt had no clear outcome; the query ${describeOutcome(q)}`,
-          q,
-        );
+    // Most creates are of a new number: its intent is then one INSERT, and nothing is looked up.
+    const fresh = intentOf(caller, cmd, undefined, recorder.now());
+    let order = fresh;
+    if (!(await recorder.recordNew(fresh))) {
+      const existing = await findOrder(this.deps.db, cmd.outTradeNo);
+      // One answer whoever holds the number, so it reveals nothing about another caller.
+      if (existing && !sameOrder(existing, caller, cmd)) {
+        if (existing.caller !== caller || existing.status !== 'failed') throw USED(cmd.outTradeNo);
       }
+      if (existing && existing.status !== 'failed' && existing.status !== 'unknown') {
+        return { status: 200, body: await this.view(existing) };
+      }
+      const now = recorder.now();
+      // No double charge: before creating again after an unknown outcome (or a code whose advice
+      // is "query first"), ask the aggregator whether the earlier attempt took effect.
+      if (existing && (existing.status === 'unknown' || retryAfterQuery(existing.last_code))) {
+        const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: existing.wallet });
+        if (q.outcome === 'success') return this.adopt(existing, q.data, 'query');
+        if (!(q.outcome === 'rejected' && q.code === '31')) {
+          return this.unknownCreate(
+            existing,
+            `an earlier attempt had no clear outcome; the query ${describeOutcome(q)}`,
+            q,
+          );
+        }
+      }
+      // The intent, durable before the aggregator hears of the order.
+      const moved = existing ? moveOrder(existing, 'unknown', 'create', now) : { events: [] };
+      ({ order } = await recorder.commit(intentOf(caller, cmd, existing, now), moved.events));
     }
-
-    // The intent, durable before the aggregator hears of the order.
-    const intent: Order = {
-      out_trade_no: cmd.outTradeNo,
-      caller,
-      amount_minor: cmd.amount,
-      currency: cmd.currency,
-      wallet: cmd.wallet,
-      status: 'unknown',
-      upstream_trade_no: existing?.upstream_trade_no ?? null,
-      qr_code_url: null,
-      pay_url: null,
-      description: cmd.description ?? null,
-      notify_url: cmd.notifyUrl ?? null,
-      metadata: cmd.metadata ? JSON.stringify(cmd.metadata) : null,
-      refunded_minor: 0,
-      sequence: existing?.sequence ?? 0,
-      last_code: existing?.last_code ?? null,
-      created_at: existing?.created_at ?? now,
-      updated_at: now,
-      paid_at: null,
-      intent: 'create',
-      intent_at: now,
-      query_code: existing?.query_code ?? null,
-    };
-    const moved = existing ? moveOrder(existing, 'unknown', 'create', now) : { events: [] };
-    const { order } = await recorder.commit(intent, moved.events);
     failpoint('create', 'before-upstream');
 
     const result = await upstream.createPayment({
@@ -136,7 +117,8 @@ export class PaymentService {
         next.events,
       );
       failpoint('create', 'after-commit');
-      return { status: 201, body: await this.view(saved) };
+      // A number this create inserted cannot have refunds yet: no need to look for them.
+      return { status: 201, body: order === fresh ? paymentView(saved, []) : await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
       if (result.entry.category === 'duplicate') {
@@ -385,6 +367,38 @@ function sameOrder(o: Order, caller: string, cmd: CreatePaymentCommand): boolean
     o.currency === cmd.currency &&
     o.wallet === cmd.wallet
   );
+}
+
+/** A create's intent: the order `unknown`, its create recorded, what an earlier attempt left kept. */
+function intentOf(
+  caller: string,
+  cmd: CreatePaymentCommand,
+  existing: Order | undefined,
+  now: string,
+): Order {
+  return {
+    out_trade_no: cmd.outTradeNo,
+    caller,
+    amount_minor: cmd.amount,
+    currency: cmd.currency,
+    wallet: cmd.wallet,
+    status: 'unknown',
+    upstream_trade_no: existing?.upstream_trade_no ?? null,
+    qr_code_url: null,
+    pay_url: null,
+    description: cmd.description ?? null,
+    notify_url: cmd.notifyUrl ?? null,
+    metadata: cmd.metadata ? JSON.stringify(cmd.metadata) : null,
+    refunded_minor: 0,
+    sequence: existing?.sequence ?? 0,
+    last_code: existing?.last_code ?? null,
+    created_at: existing?.created_at ?? now,
+    updated_at: now,
+    paid_at: null,
+    intent: 'create',
+    intent_at: now,
+    query_code: existing?.query_code ?? null,
+  };
 }
 
 /** Whether the order the aggregator holds is the one this create asks for. */

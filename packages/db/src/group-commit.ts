@@ -1,0 +1,114 @@
+import { CompiledQuery, type Kysely, SqliteAdapter, type Transaction } from 'kysely';
+
+/**
+ * Runs `work` as one transaction: all of it commits, or none of it. On PostgreSQL it is
+ * `db.transaction().execute(work)`. On SQLite, the transactions asked for in the same turn of the
+ * event loop share one database transaction and one commit, which is most of what a small write
+ * costs there (profiling the gateway: beginning and committing cost more CPU than its statements).
+ * Each runs in a savepoint of its own, one after the other in the order asked, so one that fails
+ * is rolled back alone and the others see exactly what they would have seen had each committed on
+ * its own. Each caller's promise settles once the shared commit is done (or failed: then every
+ * transaction of the group is rolled back, and every caller gets the error).
+ *
+ * `work` must only use the database through `trx`, and never wait for anything else (an HTTP
+ * call, another `transact`): the whole group waits for it.
+ */
+export function transact<DB, T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  if (!isSqlite(db)) return db.transaction().execute(work);
+  return joinGroup(db, work);
+}
+
+/**
+ * Runs one writing statement. On SQLite it joins the transaction group of {@link transact}, so it
+ * shares a commit instead of paying for one of its own; elsewhere it runs as it is (autocommit).
+ */
+export function writeOne<DB, T>(db: Kysely<DB>, statement: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  if (!isSqlite(db)) return statement(db);
+  return joinGroup(db, statement);
+}
+
+/** How many transactions one group holds at most: a commit is never far behind under load. */
+const MAX_GROUP = 64;
+
+interface Member<DB> {
+  work: (trx: Transaction<DB>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Group<DB> {
+  waiting: Member<DB>[];
+  /** A flush is scheduled or running: new members wait for the next one. */
+  busy: boolean;
+}
+
+const groups = new WeakMap<object, Group<unknown>>();
+
+function isSqlite<DB>(db: Kysely<DB>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
+}
+
+function joinGroup<DB, T>(db: Kysely<DB>, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  let group = groups.get(db) as Group<DB> | undefined;
+  if (!group) {
+    group = { waiting: [], busy: false };
+    groups.set(db, group as Group<unknown>);
+  }
+  const joined = group;
+  return new Promise<T>((resolve, reject) => {
+    joined.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    if (!joined.busy) {
+      joined.busy = true;
+      // After the callbacks of this turn: the requests whose answers arrived together commit together.
+      setImmediate(() => void flush(db, joined));
+    }
+  });
+}
+
+const SAVEPOINT = CompiledQuery.raw('savepoint paystream_group');
+const RELEASE = CompiledQuery.raw('release paystream_group');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to paystream_group');
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+async function flush<DB>(db: Kysely<DB>, group: Group<DB>): Promise<void> {
+  const members = group.waiting.splice(0, MAX_GROUP);
+  const outcomes: Outcome[] = [];
+  try {
+    await db.transaction().execute(async (trx) => {
+      // Alone, a member is the transaction: its failure rolls the transaction back.
+      if (members.length === 1) {
+        outcomes.push({ ok: true, value: await members[0]!.work(trx) });
+        return;
+      }
+      for (const member of members) {
+        await trx.executeQuery(SAVEPOINT);
+        try {
+          outcomes.push({ ok: true, value: await member.work(trx) });
+        } catch (error) {
+          await trx.executeQuery(ROLLBACK_TO);
+          outcomes.push({ ok: false, error });
+        }
+        await trx.executeQuery(RELEASE);
+      }
+    });
+  } catch (error) {
+    // Nothing of the group committed: each member learns why (its own failure, if it had one).
+    members.forEach((m, i) => {
+      const own = outcomes[i];
+      m.reject(own && !own.ok ? own.error : error);
+    });
+    return next(db, group);
+  }
+  members.forEach((m, i) => {
+    const own = outcomes[i]!;
+    if (own.ok) m.resolve(own.value);
+    else m.reject(own.error);
+  });
+  next(db, group);
+}
+
+function next<DB>(db: Kysely<DB>, group: Group<DB>): void {
+  if (group.waiting.length > 0) setImmediate(() => void flush(db, group));
+  else group.busy = false;
+}
