@@ -1,11 +1,14 @@
 // The all-in-one as `make start` runs it (embedded bus, SQLite, the sandbox), in this process, on
-// free ports, with tracing on so the latency histograms carry trace exemplars.
+// free ports, with tracing on so the latency histograms carry trace exemplars. Spans go to an
+// in-memory exporter: a process that exports nothing records no spans, and an exemplar must name
+// a trace that was kept.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AllInOne, startAllInOne } from '@paystream/allinone';
 import { loadConfig } from '@paystream/config';
 import { startTracing, type Tracing } from '@paystream/telemetry';
+import { InMemorySpanExporter } from '@paystream/telemetry/testing';
 import { type SandboxControls, sandboxControls } from '@paystream/upstream-sandbox';
 import { pino } from 'pino';
 
@@ -20,7 +23,10 @@ export interface Platform {
 
 export async function startPlatform(): Promise<Platform> {
   const dir = mkdtempSync(join(tmpdir(), 'paystream-obs-'));
-  const tracing: Tracing = startTracing({ serviceName: 'paystream-prometheus-test' });
+  const tracing: Tracing = startTracing({
+    serviceName: 'paystream-prometheus-test',
+    exporter: new InMemorySpanExporter(),
+  });
   const config = loadConfig({
     PORT: '0',
     SANDBOX_PORT: '0',
