@@ -23,7 +23,7 @@ all: help
 help:
 	@echo "make start   run the all-in-one platform (gateway :8080, sandbox :8081, embedded bus)"
 	@echo "make test    install, build, start what the tests need, run every suite"
-	@echo "make bench   run the benchmarks"
+	@echo "make bench   run the benchmarks (~10 min): bench/results/latest.json, docs/benchmarks.md"
 	@echo "make kafka / make kafka-stop   a local KRaft broker on 127.0.0.1:9092"
 
 node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json services/*/package.json plugins/*/package.json)

@@ -15,7 +15,7 @@ import { instantUpstream, slowUpstream } from './cases/gateway.js';
 import { answerToLedger } from './cases/latency.js';
 import { BenchContext, type BenchSettings } from './context.js';
 import { describeMachine } from './machine.js';
-import { writeReport } from './report.js';
+import { formatDocument, writeReport } from './report.js';
 import { type TargetResult, verdictOf } from './results.js';
 
 const ALL = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -94,8 +94,10 @@ try {
     targets: targets.filter((t) => settings.cases.has(t.id)).sort((a, b) => a.id - b.id),
   };
   const json = join(root, 'bench/results', full ? 'latest.json' : 'partial.json');
-  if (full) writeReport(report, json, join(root, 'docs/benchmarks.md'));
-  else writeReport(report, json, join(ctx.runDir, 'partial.md'));
+  if (full) {
+    writeReport(report, json, join(root, 'docs/benchmarks.md'));
+    formatDocument(root, join(root, 'docs/benchmarks.md'));
+  } else writeReport(report, json, join(ctx.runDir, 'partial.md'));
   console.info('');
   for (const t of report.targets)
     console.info(`${t.id}. ${t.verdict.padEnd(7)} ${t.measured}  [target ${t.target}]`);
