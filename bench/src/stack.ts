@@ -2,8 +2,8 @@
 // it: the sandbox standing in for the aggregator, gateways, plugin hosts.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@paystream/bus/testing';
 import { hashApiKey, SCOPES } from '@paystream/config';
 import { SANDBOX_DEV_CREDENTIALS } from '@paystream/upstream-sandbox';
 import type { BenchContext } from './context.js';
@@ -15,19 +15,6 @@ export const BENCH_API_KEY = `psk_bench_${randomBytes(12).toString('hex')}`;
 export interface Started {
   url: string;
   service: Service;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startSandboxProcess(

@@ -1,6 +1,7 @@
 // Targets 6 and 9 (and the plugin host's half of 8): the plugin host with the ledger on
 // PostgreSQL against a bare kafkajs consumer that only counts, reading the same backlog of
 // payment events on the real broker; then 1 and 2 partitions with as many host instances.
+import { freePort } from '@paystream/bus/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import pg from 'pg';
 import {
@@ -16,7 +17,7 @@ import type { BenchContext } from '../context.js';
 import { connectProfiler } from '../inspector.js';
 import { type ProfileSummary, summarizeProfile } from '../profile.js';
 import { type TargetResult, verdictOf } from '../results.js';
-import { freePort, startPluginHostProcess } from '../stack.js';
+import { startPluginHostProcess } from '../stack.js';
 import { median, round } from '../stats.js';
 
 export const HOST_GROUP = 'paystream.plugin.accounting';

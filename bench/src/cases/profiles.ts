@@ -1,12 +1,13 @@
 // A profiling pass after a comparison's measured rounds: the same load on a fresh process, with
 // the profiler recording only the window under load. It is never one of the measured arms (the
 // inspector costs a few percent), so the figures stay clean and a "not met" still has a profile.
+import { freePort } from '@paystream/bus/testing';
 import { gatewayCaller } from '../callers.js';
 import type { BenchContext } from '../context.js';
 import { connectProfiler } from '../inspector.js';
 import { closedLoop } from '../load.js';
 import { type ProfileSummary, summarizeProfile } from '../profile.js';
-import { freePort, startGatewayProcess } from '../stack.js';
+import { startGatewayProcess } from '../stack.js';
 
 export async function profileGateway(
   ctx: BenchContext,
