@@ -5,11 +5,30 @@ import {
   coreServices,
   createLedgerEntryPosted,
   definePlugin,
+  type EventOf,
   LEDGER_ENTRIES_TOPIC,
   type LedgerEntryPostedEvent,
 } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '../src/testing/index.js';
+
+/** The entry a test booker posts for a succeeded payment. */
+const entryFor = (event: EventOf<'payment.succeeded'>, source: string) =>
+  createLedgerEntryPosted(
+    {
+      entryId: `entry-${event.id}`,
+      eventId: event.id,
+      eventType: event.type,
+      outTradeNo: event.subject,
+      wallet: event.data.wallet,
+      postings: [
+        { account: 'assets:a', side: 'debit', amountMinor: event.data.amountMinor, currency: 'HKD' },
+        { account: 'income:b', side: 'credit', amountMinor: event.data.amountMinor, currency: 'HKD' },
+      ],
+      postedAt: new Date().toISOString(),
+    },
+    { source },
+  );
 
 /** Books each succeeded payment as one entry, in a transaction of its own as the ledger does. */
 const booker = definePlugin({
@@ -18,23 +37,8 @@ const booker = definePlugin({
   deps: { database: coreServices.database, publisher: coreServices.publisher },
   setup: (deps) => deps,
   async handle(event, { state }) {
-    const entry = createLedgerEntryPosted(
-      {
-        entryId: `entry-${event.id}`,
-        eventId: event.id,
-        eventType: event.type,
-        outTradeNo: event.subject,
-        wallet: event.data.wallet,
-        postings: [
-          { account: 'assets:a', side: 'debit', amountMinor: event.data.amountMinor, currency: 'HKD' },
-          { account: 'income:b', side: 'credit', amountMinor: event.data.amountMinor, currency: 'HKD' },
-        ],
-        postedAt: new Date().toISOString(),
-      },
-      { source: 'test/booker' },
-    );
     await state.database.db.transaction().execute(async (trx) => {
-      await state.publisher.publish(trx, LEDGER_ENTRIES_TOPIC, [entry]);
+      await state.publisher.publish(trx, LEDGER_ENTRIES_TOPIC, [entryFor(event, 'test/booker')]);
     });
   },
 });
@@ -52,23 +56,7 @@ const batchBooker = definePlugin({
     await state.publisher.publish(
       trx,
       LEDGER_ENTRIES_TOPIC,
-      events.map((event) =>
-        createLedgerEntryPosted(
-          {
-            entryId: `entry-${event.id}`,
-            eventId: event.id,
-            eventType: event.type,
-            outTradeNo: event.subject,
-            wallet: event.data.wallet,
-            postings: [
-              { account: 'assets:a', side: 'debit', amountMinor: event.data.amountMinor, currency: 'HKD' },
-              { account: 'income:b', side: 'credit', amountMinor: event.data.amountMinor, currency: 'HKD' },
-            ],
-            postedAt: new Date().toISOString(),
-          },
-          { source: 'test/batch-booker' },
-        ),
-      ),
+      events.map((event) => entryFor(event, 'test/batch-booker')),
     );
   },
 });
