@@ -1,6 +1,6 @@
-import { toKafkaMessage } from '@paystream/events';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { fetched } from './__fixtures__/fetched.js';
 import {
   DeliveryAborted,
   type DeliveryDeps,
@@ -10,20 +10,7 @@ import {
 } from './consume.js';
 import { silentLogger } from './log.js';
 import { busMetrics } from './metrics.js';
-import { makeEvents } from './testing/events.js';
 import type { BatchHandler, BusEvent, EventHandler, RawRecord, SubscribeOptions } from './types.js';
-
-// Events interleaved by key as a partition holds them: k0#1, k1#1, k2#1, k0#2, ...
-function fetched(keys: number, perKey: number): FetchedRecord[] {
-  return makeEvents({ prefix: 'batch', keys, perKey }).map((e, i) => {
-    const m = toKafkaMessage(e);
-    return {
-      raw: { key: m.key, value: String(m.value), headers: m.headers },
-      partition: 0,
-      offset: String(i),
-    };
-  });
-}
 
 const idOf = (r: FetchedRecord) => r.raw.headers.ce_id!;
 
@@ -57,7 +44,7 @@ async function counted(registry: Registry, name: string) {
 
 describe('deliverBatch with a batch handler', () => {
   it('hands the records over in runs of at most maxBatchSize, in offset order, and counts them', async () => {
-    const records = fetched(3, 8);
+    const records = fetched('batch', 3, 8);
     const runs: string[][] = [];
     const one: string[] = [];
     const reported: number[] = [];
@@ -84,7 +71,7 @@ describe('deliverBatch with a batch handler', () => {
   });
 
   it('delivers a refused run one by one: the poison event alone is dead-lettered, the next run is a batch again', async () => {
-    const records = fetched(2, 10);
+    const records = fetched('batch', 2, 10);
     const poison = idOf(records[4]!);
     const batched: string[] = [];
     const one: string[] = [];
@@ -118,7 +105,7 @@ describe('deliverBatch with a batch handler', () => {
   });
 
   it('leaves a run holding a record that is not an event to the one-by-one path, which dead-letters it', async () => {
-    const records = fetched(1, 3);
+    const records = fetched('batch', 1, 3);
     records[1] = { ...records[1]!, raw: { ...records[1]!.raw, value: '{not json' } };
     let batches = 0;
     const one: string[] = [];
@@ -137,7 +124,7 @@ describe('deliverBatch with a batch handler', () => {
 
   it('starts no run once the subscription closes, and reports only the runs that finished', async () => {
     const controller = new AbortController();
-    const records = fetched(1, 30);
+    const records = fetched('batch', 1, 30);
     let runs = 0;
     const d = deps(
       async () => {

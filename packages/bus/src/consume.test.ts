@@ -1,6 +1,7 @@
 import { toKafkaMessage } from '@paystream/events';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { fetched } from './__fixtures__/fetched.js';
 import {
   DeliveryAborted,
   type DeliveryDeps,
@@ -12,18 +13,6 @@ import { silentLogger, sleep } from './log.js';
 import { busMetrics } from './metrics.js';
 import { makeEvents } from './testing/events.js';
 import type { EventHandler, RawRecord } from './types.js';
-
-// Events interleaved by key as a partition holds them: k0#1, k1#1, k2#1, k0#2, ...
-function fetched(keys: number, perKey: number): FetchedRecord[] {
-  return makeEvents({ prefix: 'unit', keys, perKey }).map((e, i) => {
-    const m = toKafkaMessage(e);
-    return {
-      raw: { key: m.key, value: String(m.value), headers: m.headers },
-      partition: 0,
-      offset: String(i),
-    };
-  });
-}
 
 function deps(handler: EventHandler, extra: Partial<DeliveryDeps> = {}): DeliveryDeps {
   return {
@@ -41,7 +30,7 @@ function deps(handler: EventHandler, extra: Partial<DeliveryDeps> = {}): Deliver
 
 describe('deliverBatch', () => {
   it('keeps each key in order while running several keys at once, never more than the bound', async () => {
-    const records = fetched(6, 20);
+    const records = fetched('unit', 6, 20);
     const seen = new Map<string, number[]>();
     let running = 0;
     let peak = 0;
@@ -63,7 +52,7 @@ describe('deliverBatch', () => {
   });
 
   it('reports a growing finished prefix while the batch runs, then the whole batch', async () => {
-    const records = fetched(4, 50);
+    const records = fetched('unit', 4, 50);
     const reported: number[] = [];
     const outcome = await deliverBatch(
       records,
@@ -81,7 +70,7 @@ describe('deliverBatch', () => {
   });
 
   it('stops at the first record it could not settle and reports only what precedes it', async () => {
-    const records = fetched(3, 10);
+    const records = fetched('unit', 3, 10);
     const broken = records[7]!.raw;
     const outcome = await deliverBatch(
       records,
@@ -101,7 +90,7 @@ describe('deliverBatch', () => {
 
   it('gives up a batch when the subscription closes, committing nothing that was not handled', async () => {
     const controller = new AbortController();
-    const records = fetched(2, 10);
+    const records = fetched('unit', 2, 10);
     let handled = 0;
     const outcome = await deliverBatch(
       records,
