@@ -113,6 +113,32 @@ describe.each(TEST_DATABASE_KINDS)('transact and writeOne on %s', (kind) => {
     expect(await ids('one')).toEqual(['w1', 'w2']);
   });
 
+  it('undoes a refused statement alone, between transactions of the same group that commit', async () => {
+    const { db } = database;
+    await writeOne(db, (d) => d.insertInto('entry').values({ id: 'x1', batch: 'seed' }).execute());
+    const insert = (d: Kysely<Schema>, id: string) =>
+      d.insertInto('entry').values({ id, batch: 'mixed' }).execute();
+    const results = await Promise.allSettled([
+      transact(db, async (trx) => {
+        await insert(trx, 'g1');
+        await insert(trx, 'g2');
+      }),
+      writeOne(db, (d) => d.insertInto('entry').values({ id: 'x1', batch: 'mixed' }).execute()),
+      writeOne(db, (d) => insert(d, 'g3')),
+      writeOne(db, () => Promise.reject(new Error('refused before it ran'))),
+      transact(db, (trx) => insert(trx, 'g4')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/unique|UNIQUE|duplicate/);
+    expect(await ids('mixed')).toEqual(['g1', 'g2', 'g3', 'g4']);
+  });
+
   it('completes every one of more transactions than a group holds', async () => {
     const { db } = database;
     const n = 150;
