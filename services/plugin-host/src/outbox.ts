@@ -105,8 +105,9 @@ export function createPluginOutboxRelay(
     let total = 0;
     for (;;) {
       const n = await batch();
-      if (n === 0) return total;
       total += n;
+      // A short batch read every row pending when it looked: the next wake or poll finds the rest.
+      if (n < RELAY_BATCH) return total;
     }
   };
   const poller = createPoller(drain, {

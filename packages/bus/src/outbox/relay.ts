@@ -1,3 +1,4 @@
+import { preparedQuery, writeOne } from '@paystream/db';
 import { validateEvent } from '@paystream/events';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -50,6 +51,17 @@ interface Row {
 // every event and could interleave one order's events out of order.
 const RELAY_LOCK_KEY = 0x7061_7973; // "pays"
 
+// biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.db.
+const selectPending = preparedQuery((db: Kysely<any>, v: { limit: number }) =>
+  db
+    .selectFrom(OUTBOX_TABLE)
+    .select(['position', 'payload'])
+    .where('sent_at', 'is', null)
+    .orderBy('position')
+    .limit(v.limit)
+    .$castTo<Row>(),
+);
+
 /**
  * Creates the relay. Rows are published strictly in order; on PostgreSQL any number of relays may
  * run (one publishes at a time), on SQLite run one per file. A crash between publish and mark-sent
@@ -75,25 +87,22 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
 
   // biome-ignore lint/suspicious/noExplicitAny: see OutboxRelayOptions.db.
   const publishBatch = async (q: Kysely<any>): Promise<number> => {
-    const rows = (await q
-      .selectFrom(OUTBOX_TABLE)
-      .select(['position', 'payload'])
-      .where('sent_at', 'is', null)
-      .orderBy('position')
-      .limit(batchSize)
-      .execute()) as Row[];
+    const rows = (await selectPending(q, { limit: batchSize })).rows;
     if (rows.length === 0) return 0;
     await bus.publish(rows.map((r) => validateEvent(JSON.parse(r.payload))));
     await opts.afterPublish?.(rows.length);
-    await q
-      .updateTable(OUTBOX_TABLE)
-      .set({ sent_at: new Date().toISOString() })
-      .where(
-        'position',
-        'in',
-        rows.map((r) => r.position),
-      )
-      .execute();
+    // On SQLite the mark shares a commit with the requests' transactions (group commit).
+    await writeOne(q, (d) =>
+      d
+        .updateTable(OUTBOX_TABLE)
+        .set({ sent_at: new Date().toISOString() })
+        .where(
+          'position',
+          'in',
+          rows.map((r) => r.position),
+        )
+        .execute(),
+    );
     return rows.length;
   };
 
@@ -115,10 +124,17 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     let total = 0;
     for (;;) {
       const published = await lockedBatch();
-      if (published === 'busy' || published === 0) break;
+      if (published === 'busy') {
+        await pending();
+        break;
+      }
       total += published;
+      // A short batch read every row pending when it looked: no need to look again, or to count.
+      if (published < batchSize) {
+        metrics.outboxPending.set(0);
+        break;
+      }
     }
-    await pending();
     return total;
   };
 
