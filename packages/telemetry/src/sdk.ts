@@ -19,6 +19,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { EmitBindingContextManager } from './context.js';
 import { FanOutSpanProcessor } from './fanout.js';
 import { PaystreamKafkaJsInstrumentation } from './kafkajs.js';
 import { RecordWhileExporting, samplerFromEnv } from './sampler.js';
@@ -154,6 +155,8 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     // Only the synchronous env detector: the host detector's pending machine id would delay every
     // span's export (and a test's in-memory exporter would see nothing until it settles).
     resourceDetectors: [envDetector],
+    // AsyncLocalStorage, binding request and response emitters through their emit (context.ts).
+    contextManager: new EmitBindingContextManager(),
     spanProcessors: [fanout],
     instrumentations: instrumented,
     // Paystream's metrics are prom-client's (/metrics). OTel metrics and logs leave only when named.
