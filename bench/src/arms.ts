@@ -92,7 +92,7 @@ export function roundRatio(a: ArmSummary, b: ArmSummary, of: (x: ArmRound) => nu
   return round(median(a.rounds.map((x, i) => of(x) / of(b.rounds[i]!))), 3);
 }
 
-function scrapeEverySecond(url: string): { stop(): Promise<void> } {
+export function scrapeEverySecond(url: string): { stop(): Promise<void> } {
   let pending: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     pending = fetch(url)

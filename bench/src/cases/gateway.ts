@@ -103,9 +103,16 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
   await Promise.all(arms.map((a) => a.caller.close()));
   rss.byCase['3'] = round(plain.service.peakRssMB(), 1);
   rss.byCase['5'] = round(traced.service.peakRssMB(), 1);
-  for (const p of [plain, traced, sandbox]) await ctx.stop(p.service);
+  for (const p of [plain, traced]) await ctx.stop(p.service);
   // Stopped first, so the traced gateway's last batch of spans is in the count.
   const exported = receiver.counts();
+  // Telemetry's cost is the difference between these two profiles (same load, one pass each).
+  const offProfile = await profileGateway(ctx, sandbox.url, 'sqlite', callers, { tag: 'off' });
+  const onProfile = await profileGateway(ctx, sandbox.url, 'sqlite', callers, {
+    tag: 'telemetry',
+    otlpUrl: receiver.url,
+  });
+  await ctx.stop(sandbox.service);
   await receiver.close();
 
   const direct = s.direct!;
@@ -139,7 +146,14 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
       target: '≤ 10 % loss',
       measured: `${loss5} % loss (${fmt(tel.perSecond)} vs ${fmt(gw.perSecond)} creates/s; CPU ${tel.cpuUsPerCall} vs ${gw.cpuUsPerCall} µs/create; ${fmt(exported.spans)} spans exported)`,
       verdict: verdictOf(loss5 <= 10 && tel.errors === 0 && exported.spans > 0),
-      figures: { ratio: ratio5, lossPercent: loss5, on: tel, off: gw, exported },
+      figures: {
+        ratio: ratio5,
+        lossPercent: loss5,
+        on: tel,
+        off: gw,
+        exported,
+        profile: { on: onProfile, off: offProfile },
+      },
     },
   ];
 }

@@ -1,8 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { metrics } from '@opentelemetry/api';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loggerOptions, servicePackage, startTelemetry, withSpan } from './index.js';
+import { instrumentations } from './sdk.js';
 import { InMemorySpanExporter, SimpleSpanProcessor } from './testing.js';
 
 describe('startTelemetry', () => {
@@ -42,6 +46,39 @@ describe('startTelemetry', () => {
     });
     stop = () => off.shutdown();
     expect(off.exporting).toBe(false);
+  });
+});
+
+describe('what leaves besides spans', () => {
+  let stop: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+  });
+
+  it('an OTLP endpoint alone exports traces only: no OTel meter provider, no pino log records', async () => {
+    const before = metrics.getMeterProvider();
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' };
+    const t = startTelemetry({ serviceName: 'traces-only', env, instrument: false });
+    stop = () => t.shutdown();
+    expect(t.exporting).toBe(true);
+    expect(metrics.getMeterProvider()).toBe(before);
+    const pino = instrumentations(env).find((i) => i instanceof PinoInstrumentation);
+    expect(pino?.getConfig()).toMatchObject({ disableLogSending: true });
+  });
+
+  it('exports pino log records when OTEL_LOGS_EXPORTER names an exporter', () => {
+    const pino = instrumentations({ OTEL_LOGS_EXPORTER: 'otlp' }).find(
+      (i) => i instanceof PinoInstrumentation,
+    );
+    expect(pino?.getConfig()).toMatchObject({ disableLogSending: false });
+  });
+
+  it('makes no express spans (the http SERVER span carries the route)', () => {
+    const express = instrumentations({}).find((i) => i instanceof ExpressInstrumentation);
+    expect(express?.getConfig().ignoreLayersType).toEqual(
+      expect.arrayContaining(['middleware', 'router', 'request_handler']),
+    );
   });
 });
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -18,6 +19,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { EmitBindingContextManager } from './context.js';
 import { FanOutSpanProcessor } from './fanout.js';
 import { PaystreamKafkaJsInstrumentation } from './kafkajs.js';
 import { RecordWhileExporting, samplerFromEnv } from './sampler.js';
@@ -51,19 +53,44 @@ export interface Telemetry {
 
 let active: Telemetry | undefined;
 
-/** Whether OTLP is wanted for a signal: an endpoint is set, or the signal's exporter is named. */
-function otlpWanted(env: NodeJS.ProcessEnv, signal: 'TRACES' | 'METRICS' | 'LOGS'): boolean {
-  const exporter = env[`OTEL_${signal}_EXPORTER`];
+/** Whether spans leave over OTLP: an endpoint is set, or OTEL_TRACES_EXPORTER names `otlp`. */
+function otlpTracesWanted(env: NodeJS.ProcessEnv): boolean {
+  const exporter = env.OTEL_TRACES_EXPORTER;
   if (exporter !== undefined && exporter.trim() !== '') return !exporter.split(',').includes('none');
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]);
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * Whether the instrumentations' OTel metrics, or pino's log records, are exported: only when
+ * OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER names an exporter (`otlp`, `console`; the SDK reads
+ * it). An endpoint alone exports traces only. Paystream's metrics are prom-client's (`/metrics`,
+ * scraped by Prometheus; the collector has no metrics pipeline) and its logs are JSON lines on
+ * stdout. Exporting both again over OTLP by default cost every request its log line a second time
+ * (parsed back from JSON, batched, encoded) and a histogram per instrumentation (bench case 5).
+ */
+function signalNamed(env: NodeJS.ProcessEnv, signal: 'METRICS' | 'LOGS'): boolean {
+  const named = (env[`OTEL_${signal}_EXPORTER`] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return named.length > 0 && !named.includes('none');
+}
+
+/**
+ * The OTLP/HTTP trace exporter for the protocol asked for: http/protobuf (the specification's
+ * default) unless OTEL_EXPORTER_OTLP_TRACES_PROTOCOL or OTEL_EXPORTER_OTLP_PROTOCOL says http/json.
+ */
+function otlpTraceExporter(env: NodeJS.ProcessEnv): SpanExporter {
+  const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || '').trim();
+  return protocol === 'http/json' ? new OTLPJsonTraceExporter() : new OTLPProtoTraceExporter();
 }
 
 /** OTEL_TRACES_EXPORTER (`otlp`, `console`, `none`); unset means OTLP only when an endpoint is set. */
 function traceExporters(env: NodeJS.ProcessEnv): SpanExporter[] {
-  if (!otlpWanted(env, 'TRACES')) return [];
+  if (!otlpTracesWanted(env)) return [];
   const named = (env.OTEL_TRACES_EXPORTER ?? 'otlp').split(',').map((s) => s.trim());
   return [
-    ...(named.includes('otlp') || named.includes('') ? [new OTLPTraceExporter()] : []),
+    ...(named.includes('otlp') || named.includes('') ? [otlpTraceExporter(env)] : []),
     ...(named.includes('console') ? [new ConsoleSpanExporter()] : []),
   ];
 }
@@ -75,13 +102,22 @@ export function instrumentations(env: NodeJS.ProcessEnv = process.env) {
       // Scrapes and probes are not traffic: no spans for them.
       ignoreIncomingRequestHook: (req) => /^\/(metrics|healthz|readyz)(\?|$)/.test(req.url ?? ''),
     }),
-    // Request handlers only: a span per middleware and router layer would bury the handler in noise.
-    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    // No express spans at all: kept for the route template it gives the http SERVER span
+    // (`POST /v1/payments`, `http.route`), which it sets even for the layers it ignores. Its
+    // `request handler` span only repeated the SERVER span's time under another name, and cost a
+    // span and a context bind per request (bench case 5).
+    new ExpressInstrumentation({
+      ignoreLayersType: [
+        ExpressLayerType.MIDDLEWARE,
+        ExpressLayerType.ROUTER,
+        ExpressLayerType.REQUEST_HANDLER,
+      ],
+    }),
     new UndiciInstrumentation(),
     new PgInstrumentation({ requireParentSpan: true }),
     new PaystreamKafkaJsInstrumentation(),
     // trace_id/span_id always; log records go to the OTel logs pipeline only when it exports them.
-    new PinoInstrumentation({ disableLogSending: !otlpWanted(env, 'LOGS') }),
+    new PinoInstrumentation({ disableLogSending: !signalNamed(env, 'LOGS') }),
   ];
 }
 
@@ -119,11 +155,13 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     // Only the synchronous env detector: the host detector's pending machine id would delay every
     // span's export (and a test's in-memory exporter would see nothing until it settles).
     resourceDetectors: [envDetector],
+    // AsyncLocalStorage, binding request and response emitters through their emit (context.ts).
+    contextManager: new EmitBindingContextManager(),
     spanProcessors: [fanout],
     instrumentations: instrumented,
-    // Paystream's metrics are prom-client's (/metrics). OTel metrics and logs leave only when asked.
-    ...(otlpWanted(env, 'METRICS') ? {} : { metricReaders: [] }),
-    ...(otlpWanted(env, 'LOGS') ? {} : { logRecordProcessors: [] }),
+    // Paystream's metrics are prom-client's (/metrics). OTel metrics and logs leave only when named.
+    ...(signalNamed(env, 'METRICS') ? {} : { metricReaders: [] }),
+    ...(signalNamed(env, 'LOGS') ? {} : { logRecordProcessors: [] }),
   });
   sdk.start();
 
