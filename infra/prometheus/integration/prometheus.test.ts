@@ -164,7 +164,7 @@ describe('Prometheus scraping the all-in-one', () => {
     expect(queries.length).toBeGreaterThan(20);
     for (const q of queries) {
       if (q.labelValues) {
-        await prom.api('label/' + q.labelValues.label + '/values', { 'match[]': q.labelValues.metric });
+        await prom.api(`label/${q.labelValues.label}/values`, { 'match[]': q.labelValues.metric });
       } else {
         const r = await prom.query(substitute(q.expr, vars));
         expect(['vector', 'scalar', 'matrix']).toContain(r.resultType);
