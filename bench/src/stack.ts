@@ -1,7 +1,7 @@
 // The processes of a deployment, each started from its package's dist the way its README starts
 // it: the sandbox standing in for the aggregator, gateways, plugin hosts.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@paystream/bus/testing';
 import { hashApiKey, SCOPES } from '@paystream/config';
@@ -11,6 +11,39 @@ import { type Service, startService } from './processes.js';
 
 /** The API key the bench's callers present (hashed in the gateways' PAYSTREAM_API_KEYS). */
 export const BENCH_API_KEY = `psk_bench_${randomBytes(12).toString('hex')}`;
+
+/** How a service's `start` script runs it: `[NAME=value ...] node [flags ...] dist/main.js`. */
+export interface StartCommand {
+  /** Environment the script sets for the process (MALLOC_ARENA_MAX). */
+  env: Record<string, string>;
+  /** Node.js flags before the entry file, `--import <module>` pairs left out. */
+  flags: string[];
+}
+
+/**
+ * Reads a service's `start` script, so the bench runs each process with exactly the environment
+ * and Node.js flags a deployment starts it with (the memory settings of docs/operations.md).
+ * `--import` is left out: telemetry is the caller's choice (on only in case 5).
+ */
+export function startCommand(packageDir: string): StartCommand {
+  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < words.length && /^[A-Z_]+=/.test(words[i]!); i++) {
+    const [name, ...value] = words[i]!.split('=');
+    env[name!] = value.join('=');
+  }
+  if (words[i] !== 'node') throw new Error(`${packageDir}: the start script does not run node`);
+  const flags: string[] = [];
+  for (i++; i < words.length && words[i]!.startsWith('-'); i++) {
+    if (words[i] === '--import') i++;
+    else flags.push(words[i]!);
+  }
+  return { env, flags };
+}
 
 export interface Started {
   url: string;
@@ -45,6 +78,8 @@ export interface GatewayProcessOptions {
   inspectPort?: number;
   /** More environment (experiments: one setting against another). */
   extraEnv?: Record<string, string>;
+  /** The start script's environment and Node.js flags replaced (experiments: one against another). */
+  start?: StartCommand;
 }
 
 export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOptions): Promise<Started> {
@@ -54,15 +89,19 @@ export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOp
     o.database === 'sqlite'
       ? `sqlite:${join(ctx.tmpDir, `${o.name}.sqlite`)}`
       : await ctx.createDatabase(o.name);
+  const cwd = join(ctx.root, 'services/gateway');
+  const start = o.start ?? startCommand(cwd);
   const service = await startService({
     name: o.name,
-    cwd: join(ctx.root, 'services/gateway'),
+    cwd,
     script: 'dist/main.js',
     nodeArgs: [
+      ...start.flags,
       ...(o.otlpUrl ? ['--import', '@paystream/telemetry/register'] : []),
       ...(o.inspectPort ? [`--inspect=127.0.0.1:${o.inspectPort}`] : []),
     ],
     env: {
+      ...start.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
@@ -91,6 +130,7 @@ export async function startPluginHostProcess(
   name: string,
   databaseUrl: string,
   inspectPort?: number,
+  start?: StartCommand,
 ): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -102,12 +142,15 @@ export async function startPluginHostProcess(
       plugins: [{ package: '@paystream/accounting', options: { reconcileIntervalMs: 0 } }],
     }),
   );
+  const cwd = join(ctx.root, 'services/plugin-host');
+  const { env, flags } = start ?? startCommand(cwd);
   const service = await startService({
     name,
-    cwd: join(ctx.root, 'services/plugin-host'),
+    cwd,
     script: 'dist/main.js',
-    nodeArgs: inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [],
+    nodeArgs: [...flags, ...(inspectPort ? [`--inspect=127.0.0.1:${inspectPort}`] : [])],
     env: {
+      ...env,
       PLUGIN_HOST_PORT: String(port),
       HOST: '127.0.0.1',
       PLUGIN_HOST_CONFIG: config,

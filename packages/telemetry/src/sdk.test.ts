@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metrics } from '@opentelemetry/api';
+import { context, metrics, propagation } from '@opentelemetry/api';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,6 +29,23 @@ describe('startTelemetry', () => {
       'service.name': 'quiet',
       'deployment.environment.name': 'development',
     });
+  });
+
+  it('propagates W3C trace context and baggage without loading the NodeSDK when nothing exports', async () => {
+    const t = startTelemetry({ serviceName: 'quiet', env: {}, instrument: false });
+    stop = () => t.shutdown();
+    const carrier: Record<string, string> = {};
+    const withBaggage = propagation.setBaggage(
+      context.active(),
+      propagation.createBaggage({ tenant: { value: 'acme' } }),
+    );
+    await context.with(withBaggage, () =>
+      withSpan(t.tracer(), 'publish', {}, async () => {
+        propagation.inject(context.active(), carrier);
+      }),
+    );
+    expect(carrier.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(carrier.baggage).toBe('tenant=acme');
   });
 
   it('exports over OTLP when an endpoint is set, and not when the traces exporter is none', async () => {

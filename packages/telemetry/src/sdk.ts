@@ -1,22 +1,32 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { context, propagation, type Tracer, trace } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  detectResources,
+  envDetector,
+  type Resource,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
+  TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { EmitBindingContextManager } from './context.js';
@@ -121,6 +131,72 @@ export function instrumentations(env: NodeJS.ProcessEnv = process.env) {
   ];
 }
 
+// OTEL_* variables the traces-only setup below honours; any other one (metrics or logs exporters,
+// propagators, span limits, OTEL_SDK_DISABLED, OTEL_LOG_LEVEL...) is the NodeSDK's to interpret.
+const TRACES_ONLY_VARIABLES = new Set([
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+]);
+
+/** Whether the environment asks for more than traces (the NodeSDK then sets everything up). */
+function needsNodeSdk(env: NodeJS.ProcessEnv): boolean {
+  if (signalNamed(env, 'METRICS') || signalNamed(env, 'LOGS')) return true;
+  // The NodeSDK reads process.env itself, whatever `env` the caller passed.
+  return [env, process.env].some((e) =>
+    Object.keys(e).some((k) => k.startsWith('OTEL_') && !TRACES_ONLY_VARIABLES.has(k)),
+  );
+}
+
+/**
+ * `@opentelemetry/sdk-node` with everything it can set up (metrics and logs exporters of every
+ * protocol, propagators, detectors). Loaded only when the environment asks for more than traces:
+ * its module graph alone is about 16 MB of a process's memory.
+ */
+function startNodeSdk(config: Partial<NodeSDKConfiguration>): { shutdown(): Promise<void> } {
+  // require() of the package's ESM entry (synchronous, as startTelemetry is): the same module
+  // instances as the static imports above, not a second copy of the SDK from its CommonJS build.
+  const { NodeSDK } = createRequire(import.meta.url)(
+    fileURLToPath(import.meta.resolve('@opentelemetry/sdk-node')),
+  ) as typeof import('@opentelemetry/sdk-node');
+  const sdk = new NodeSDK(config);
+  sdk.start();
+  return sdk;
+}
+
+/**
+ * What the NodeSDK's start does for traces, and nothing else: the instrumentations, async
+ * context, W3C trace context and baggage (the default propagators), the tracer provider with the
+ * env detector's resource.
+ */
+function startTracesOnly(
+  resource: Resource,
+  sampler: Sampler,
+  processor: SpanProcessor,
+  instrumented: Instrumentation[],
+): { shutdown(): Promise<void> } {
+  registerInstrumentations({ instrumentations: instrumented });
+  const contextManager = new EmitBindingContextManager();
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
+  const provider = new TracerProvider({
+    resource: resource.merge(detectResources({ detectors: [envDetector] })),
+    sampler,
+    spanProcessors: [processor],
+  });
+  trace.setGlobalTracerProvider(provider);
+  return provider;
+}
+
 /**
  * Starts OpenTelemetry for the process through `@opentelemetry/sdk-node`: W3C trace context and
  * async context always (so events carry a traceparent even when nothing is exported); the standard
@@ -149,22 +225,23 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
     ...(opts.serviceVersion ? { [ATTR_SERVICE_VERSION]: opts.serviceVersion } : {}),
   });
   const instrumented = opts.instrument === false ? [] : instrumentations(env);
-  const sdk = new NodeSDK({
-    resource,
-    sampler: new RecordWhileExporting(() => fanout.size > 0, samplerFromEnv(env)),
-    // Only the synchronous env detector: the host detector's pending machine id would delay every
-    // span's export (and a test's in-memory exporter would see nothing until it settles).
-    resourceDetectors: [envDetector],
-    // AsyncLocalStorage, binding request and response emitters through their emit (context.ts).
-    contextManager: new EmitBindingContextManager(),
-    spanProcessors: [fanout],
-    instrumentations: instrumented,
-    // Paystream's metrics are prom-client's (/metrics). OTel metrics and logs leave only when named.
-    ...(signalNamed(env, 'METRICS') ? {} : { metricReaders: [] }),
-    ...(signalNamed(env, 'LOGS') ? {} : { logRecordProcessors: [] }),
-  });
-  sdk.start();
-
+  const sampler = new RecordWhileExporting(() => fanout.size > 0, samplerFromEnv(env));
+  const sdk = needsNodeSdk(env)
+    ? startNodeSdk({
+        resource,
+        sampler,
+        // Only the synchronous env detector: the host detector's pending machine id would delay every
+        // span's export (and a test's in-memory exporter would see nothing until it settles).
+        resourceDetectors: [envDetector],
+        // AsyncLocalStorage, binding request and response emitters through their emit (context.ts).
+        contextManager: new EmitBindingContextManager(),
+        spanProcessors: [fanout],
+        instrumentations: instrumented,
+        // Paystream's metrics are prom-client's (/metrics). OTel metrics and logs leave only when named.
+        ...(signalNamed(env, 'METRICS') ? {} : { metricReaders: [] }),
+        ...(signalNamed(env, 'LOGS') ? {} : { logRecordProcessors: [] }),
+      })
+    : startTracesOnly(resource, sampler, fanout, instrumented);
   let stopped = false;
   const telemetry: Telemetry = {
     exporting,

@@ -36,7 +36,11 @@ export interface KafkaBusOptions extends CommonBusOptions, KafkaClientOptions, T
   heartbeatIntervalMs?: number;
   /** Longest a fetch waits for data. Default 500 ms. */
   maxWaitTimeMs?: number;
-  /** Bytes fetched per partition per batch. Default 1 MiB. */
+  /**
+   * Bytes fetched per partition per batch. Default 256 KiB: about 400 payment events, close to a
+   * batch handler's run of 500, while everything fetched for the six partitions handled at once
+   * stays in memory until handled (at 1 MiB that held a plugin host near 550 MB peak RSS).
+   */
   maxBytesPerPartition?: number;
   /**
    * Partitions one consumer handles at once (each still one batch at a time, in order). Default 6,
@@ -115,7 +119,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         heartbeatInterval: opts.heartbeatIntervalMs ?? 1000,
         rebalanceTimeout: Math.max(opts.sessionTimeoutMs ?? 10_000, 10_000),
         maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
-        maxBytesPerPartition: opts.maxBytesPerPartition ?? 1024 * 1024,
+        maxBytesPerPartition: opts.maxBytesPerPartition ?? 256 * 1024,
         retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 5000 },
       });
       const abort = new AbortController();
