@@ -37,9 +37,10 @@ function packageVersion(fromDir: string, name: string): string {
   }
 }
 
+/** The version of the broker infra/kafka/kafka.sh runs (`make bench` gives it a KAFKA_HOME_DIR of its own). */
 function kafkaVersion(root: string): string {
   try {
-    const libs = join(root, 'infra/kafka/.kafka/libs');
+    const libs = join(process.env.KAFKA_HOME_DIR ?? join(root, 'infra/kafka/.kafka'), 'libs');
     const jar = readdirSync(libs).find((f) => /^kafka_2\.13-.*\.jar$/.test(f));
     return jar ? jar.replace(/^kafka_2\.13-/, '').replace(/\.jar$/, '') : 'unknown';
   } catch {
