@@ -96,7 +96,7 @@ try {
   const json = join(root, 'bench/results', full ? 'latest.json' : 'partial.json');
   if (full) {
     writeReport(report, json, join(root, 'docs/benchmarks.md'));
-    formatDocument(root, join(root, 'docs/benchmarks.md'));
+    formatDocument(root, join(root, 'docs/benchmarks.md'), json);
   } else writeReport(report, json, join(ctx.runDir, 'partial.md'));
   console.info('');
   for (const t of report.targets)
