@@ -31,29 +31,37 @@ const migrations = {
   },
 };
 
-describe.each(TEST_DATABASE_KINDS)('transact and writeOne on %s', (kind) => {
-  let testDb: TestDatabase;
-  let database: Database<Schema>;
-  // A second connection: sees only what was committed.
-  let other: Database<Schema>;
-
+/**
+ * A migrated database for the suite, opened once (`database.db`) and once more as a second
+ * connection that sees only what was committed (`ids`: a batch's entry ids as it sees them).
+ */
+function migratedDatabase(kind: (typeof TEST_DATABASE_KINDS)[number]) {
+  let testDb: TestDatabase | undefined;
+  let opened: Database<Schema> | undefined;
+  let other: Database<Schema> | undefined;
+  // Filled in by beforeAll: the suites read `database.db` inside their tests.
+  const database = {} as { db: Kysely<Schema> };
   beforeAll(async () => {
     testDb = await createTestDatabase(kind);
-    database = openDatabase<Schema>({ url: testDb.url });
+    opened = openDatabase<Schema>({ url: testDb.url });
+    database.db = opened.db;
     await migrateToLatest(database.db as Kysely<unknown>, 'grouptest', migrations);
     other = openDatabase<Schema>({ url: testDb.url });
   });
-
   afterAll(async () => {
     await other?.destroy();
-    await database?.destroy();
+    await opened?.destroy();
     await testDb?.drop();
   });
-
   const ids = async (batch: string) =>
-    (await other.db.selectFrom('entry').select('id').where('batch', '=', batch).orderBy('id').execute()).map(
+    (await other!.db.selectFrom('entry').select('id').where('batch', '=', batch).orderBy('id').execute()).map(
       (r) => r.id,
     );
+  return { database, ids };
+}
+
+describe.each(TEST_DATABASE_KINDS)('transact and writeOne on %s', (kind) => {
+  const { database, ids } = migratedDatabase(kind);
 
   it('commits each transaction whole, and rolls back a failing one alone, among many at once', async () => {
     const { db } = database;
@@ -160,27 +168,7 @@ describe.each(TEST_DATABASE_KINDS)('transact and writeOne on %s', (kind) => {
 
 // What sharing a commit means, where it happens.
 describe('a transaction group on SQLite', () => {
-  let testDb: TestDatabase;
-  let database: Database<Schema>;
-  let other: Database<Schema>;
-
-  beforeAll(async () => {
-    testDb = await createTestDatabase('sqlite');
-    database = openDatabase<Schema>({ url: testDb.url });
-    await migrateToLatest(database.db as Kysely<unknown>, 'grouptest', migrations);
-    other = openDatabase<Schema>({ url: testDb.url });
-  });
-
-  afterAll(async () => {
-    await other?.destroy();
-    await database?.destroy();
-    await testDb?.drop();
-  });
-
-  const ids = async (batch: string) =>
-    (await other.db.selectFrom('entry').select('id').where('batch', '=', batch).orderBy('id').execute()).map(
-      (r) => r.id,
-    );
+  const { database, ids } = migratedDatabase('sqlite');
 
   it('runs a group in the order asked, each seeing what the ones before it wrote, none visible before the commit', async () => {
     const { db } = database;
