@@ -39,6 +39,12 @@ export const REDACTED_FIELDS = [
   'password',
 ] as const;
 
+/** pino's `redact` option: {@link REDACTED_FIELDS} censored at the top level and one and two levels deep. */
+export const REDACTION = {
+  paths: REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  censor: '[redacted]',
+};
+
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {
   name: string;
@@ -49,9 +55,5 @@ export interface CreateLoggerOptions {
 
 /** The process logger: pino, JSON lines, with {@link REDACTED_FIELDS} censored one and two levels deep. */
 export function createLogger(opts: CreateLoggerOptions): pino.Logger {
-  const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
-  return pino(
-    { name: opts.name, level: opts.level ?? 'info', redact: { paths, censor: '[redacted]' } },
-    opts.destination,
-  );
+  return pino({ name: opts.name, level: opts.level ?? 'info', redact: REDACTION }, opts.destination);
 }

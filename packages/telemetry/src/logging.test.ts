@@ -41,4 +41,25 @@ describe('createProcessLogger', () => {
     `);
     expect(r.stdout).toContain('"msg":"one line"');
   });
+
+  it('censors secrets at the top level and nested, as every Paystream logger does', () => {
+    const r = run(`
+      const { createProcessLogger } = await import('../dist/logging.js');
+      const log = createProcessLogger({ name: 'svc', pretty: false });
+      log.info({ privateKey: 'pk-1', upstream: { User_Confirm_Key: 'uck-1', nested: { private_key: 'pk-2' } } }, 'config');
+      log.error({ err: { authorization: 'Bearer psk_live_x' } }, 'failed');
+      process.exit(0);
+    `);
+    expect(r.status).toBe(0);
+    for (const secret of ['pk-1', 'uck-1', 'pk-2', 'psk_live_x']) expect(r.stdout).not.toContain(secret);
+    const [config, failed] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(config).toMatchObject({
+      privateKey: '[redacted]',
+      upstream: { User_Confirm_Key: '[redacted]', nested: { private_key: '[redacted]' } },
+    });
+    expect(failed.err.authorization).toBe('[redacted]');
+  });
 });

@@ -1,16 +1,18 @@
 import { fileURLToPath } from 'node:url';
+import { REDACTION } from '@paystream/logger';
 import { type Logger, type LoggerOptions, pino } from 'pino';
 
 /**
  * pino options for a process: JSON lines (with `trace_id`/`span_id`, added by the pino
  * instrumentation) by default; on a terminal, one pretty line per event for people (`make start`).
- * `pretty` forces either way.
+ * `pretty` forces either way. Secrets ({@link REDACTION}'s fields) are censored either way.
  */
 export function loggerOptions(opts: { name: string; level?: string; pretty?: boolean }): LoggerOptions {
   const pretty = opts.pretty ?? Boolean(process.stdout.isTTY);
   return {
     name: opts.name,
     level: opts.level ?? 'info',
+    redact: REDACTION,
     ...(pretty
       ? {
           transport: {

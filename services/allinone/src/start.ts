@@ -206,6 +206,7 @@ async function startPlugins(o: {
     logger,
     upstream: o.upstream,
     dataDir: resolve(dirname(gatewayFile), 'plugins'),
+    outboxPollIntervalMs: o.config.outboxPollIntervalMs,
   });
   await host.start();
   return {

@@ -4,8 +4,7 @@ import { createBus } from '@paystream/bus';
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
 import { openDatabase } from '@paystream/db';
 import { LEDGER_ENTRIES_TOPIC } from '@paystream/events';
-import { createLogger } from '@paystream/logger';
-import { startTracing, upstreamPoolMetrics } from '@paystream/telemetry';
+import { createProcessLogger, startTracing, upstreamPoolMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createPluginHost } from './host.js';
@@ -14,7 +13,7 @@ import { loadPluginsFromFile } from './load.js';
 
 const tracing = startTracing({ serviceName: 'paystream-plugin-host' });
 const config = loadConfigOrExit();
-const logger = createLogger({ name: 'plugin-host', level: config.logLevel });
+const logger = createProcessLogger({ name: 'plugin-host', level: config.logLevel });
 if (!config.pluginHostConfig) {
   logger.error({}, 'PLUGIN_HOST_CONFIG must name the JSON file listing the plugins to run');
   process.exit(2);
@@ -56,6 +55,7 @@ const host = createPluginHost({
   registry,
   apiKeys: config.apiKeys,
   logger,
+  outboxPollIntervalMs: config.outboxPollIntervalMs,
   ...(upstream ? { upstream } : {}),
 });
 await host.start();
