@@ -55,7 +55,9 @@ fetch() {
   # Offline first: after one download everything is in ~/.m2 and Maven need not touch the network.
   if ! mvn -o "${args[@]}" >/dev/null 2>&1; then
     say "downloading Apache Kafka from Maven Central..."
-    mvn "${args[@]}" || die "Maven could not fetch Apache Kafka (see the output above)."
+    # Once more on failure: a fresh machine's first download has failed on a dropped connection.
+    mvn "${args[@]}" || { say "retrying the download once..."; sleep 5; mvn "${args[@]}"; } ||
+      die "Maven could not fetch Apache Kafka (see the output above)."
   fi
   echo "$want" >"$stamp"
 }
