@@ -1,2 +1,2 @@
 export type { ChildLogger, CreateLoggerOptions, Logger } from './logger.js';
-export { createLogger, REDACTED_FIELDS, REDACTION, silentLogger } from './logger.js';
+export { censoredPino, censorSecrets, createLogger, REDACTED_FIELDS, silentLogger } from './logger.js';

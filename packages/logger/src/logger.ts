@@ -39,11 +39,71 @@ export const REDACTED_FIELDS = [
   'password',
 ] as const;
 
-/** pino's `redact` option: {@link REDACTED_FIELDS} censored at the top level and one and two levels deep. */
-export const REDACTION = {
-  paths: REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
-  censor: '[redacted]',
-};
+const SECRET_FIELDS: ReadonlySet<string> = new Set(REDACTED_FIELDS);
+const CENSOR = '[redacted]';
+/** Levels below the logged object that are searched: `{ err: { config: { upstream: { privateKey } } } }`. */
+const SEARCH_DEPTH = 4;
+
+function censored(value: unknown, depth: number): unknown {
+  if (depth < 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const c = censored(item, depth - 1);
+      if (c === item) return;
+      copy ??= [...value];
+      copy[i] = c;
+    });
+    return copy ?? value;
+  }
+  if (Buffer.isBuffer(value) || value instanceof Date) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const c = SECRET_FIELDS.has(key) ? CENSOR : censored(item, depth - 1);
+    if (c === item) continue;
+    // Copied on the first change only: a line without secrets (nearly all) allocates nothing.
+    // An Error keeps its prototype, message and stack (not enumerable) for pino's err serializer.
+    copy ??= Object.defineProperties(
+      Object.create(Object.getPrototypeOf(value)),
+      Object.getOwnPropertyDescriptors(value),
+    ) as Record<string, unknown>;
+    copy[key] = c;
+  }
+  // V8's `stack` accessor reads the original's internal slot: the copy gets the text itself.
+  if (copy && value instanceof Error) Object.defineProperty(copy, 'stack', { value: value.stack });
+  return copy ?? value;
+}
+
+/**
+ * `value` with every {@link REDACTED_FIELDS} field, at any level down to four below it, replaced by
+ * `[redacted]`; the same object when there is none (the caller's object is never changed).
+ */
+export function censorSecrets<T>(value: T): T {
+  return censored(value, SEARCH_DEPTH) as T;
+}
+
+/**
+ * pino with secrets kept out of every line: the logged object, the base bindings and every child's
+ * bindings pass through {@link censorSecrets}. A search of the object's keys rather than pino's
+ * `redact` paths: with wildcard paths (`*.privateKey`) pino ran every field of every line through
+ * its redactor, which copies and stringifies it, about 150 µs of the gateway's CPU per create.
+ */
+export function censoredPino(options: pino.LoggerOptions, destination?: pino.DestinationStream): pino.Logger {
+  const logger = pino(
+    { ...options, formatters: { ...options.formatters, log: censorSecrets, bindings: censorSecrets } },
+    destination as pino.DestinationStream,
+  );
+  // pino applies the bindings formatter to the base bindings only, not to a child's: every child
+  // (children are created from their parent's prototype, so grandchildren too) censors its own.
+  type Child = (this: pino.Logger, bindings: pino.Bindings, opts?: pino.ChildLoggerOptions) => pino.Logger;
+  const child = logger.child as unknown as Child;
+  const censoredChild: Child = function (bindings, opts) {
+    return child.call(this, censorSecrets(bindings), opts);
+  };
+  logger.child = censoredChild as unknown as typeof logger.child;
+  return logger;
+}
 
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {
@@ -53,7 +113,7 @@ export interface CreateLoggerOptions {
   destination?: pino.DestinationStream;
 }
 
-/** The process logger: pino, JSON lines, with {@link REDACTED_FIELDS} censored one and two levels deep. */
+/** The process logger: pino, JSON lines, with {@link REDACTED_FIELDS} censored ({@link censoredPino}). */
 export function createLogger(opts: CreateLoggerOptions): pino.Logger {
-  return pino({ name: opts.name, level: opts.level ?? 'info', redact: REDACTION }, opts.destination);
+  return censoredPino({ name: opts.name, level: opts.level ?? 'info' }, opts.destination);
 }

@@ -1,8 +1,8 @@
 // Runs the sandbox as a process: configuration from the environment only.
-import { pino } from 'pino';
+import { createLogger } from '@paystream/logger';
 import { SANDBOX_DEV_CREDENTIALS, startSandbox } from './app.js';
 
-const logger = pino({ name: 'upstream-sandbox', level: process.env.LOG_LEVEL ?? 'info' });
+const logger = createLogger({ name: 'upstream-sandbox', level: process.env.LOG_LEVEL ?? 'info' });
 const port = Number(process.env.SANDBOX_PORT ?? 8081);
 const latencyMs = Number(process.env.SANDBOX_LATENCY_MS ?? 0);
 if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 120_000) {
