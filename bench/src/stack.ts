@@ -125,6 +125,37 @@ export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOp
   return { url, service: ctx.track(service) };
 }
 
+/**
+ * The pass-through (`pass-through.ts`): the floor under the gateway, started with the gateway's
+ * `start` flags and environment so that both pay the same memory settings.
+ */
+export async function startPassThroughProcess(
+  ctx: BenchContext,
+  name: string,
+  upstreamUrl: string,
+): Promise<Started> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const start = startCommand(join(ctx.root, 'services/gateway'));
+  const service = await startService({
+    name,
+    cwd: join(ctx.root, 'bench'),
+    script: 'dist/pass-through.js',
+    nodeArgs: start.flags,
+    env: {
+      ...start.env,
+      PORT: String(port),
+      UPSTREAM_BASE_URL: upstreamUrl,
+      UPSTREAM_USER_CONFIRM_KEY: SANDBOX_DEV_CREDENTIALS.userConfirmKey,
+      UPSTREAM_PRIVATE_KEY: SANDBOX_DEV_CREDENTIALS.privateKey,
+      PASS_THROUGH_TOKEN: BENCH_API_KEY,
+    },
+    readyUrl: `${url}/healthz`,
+    logDir: ctx.logDir,
+  });
+  return { url, service: ctx.track(service) };
+}
+
 export async function startPluginHostProcess(
   ctx: BenchContext,
   name: string,

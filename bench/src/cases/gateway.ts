@@ -1,11 +1,11 @@
 // Targets 1–5 (and the gateway's half of 8): creates through the gateway against creates straight
 // at the aggregator, and the gateway against itself on another database or with telemetry on.
-import { type Arm, alternateArms, roundRatio } from '../arms.js';
+import { type Arm, type ArmSummary, alternateArms, roundRatio } from '../arms.js';
 import { directCaller, gatewayCaller } from '../callers.js';
 import type { BenchContext } from '../context.js';
 import { startOtlpReceiver } from '../otlp-receiver.js';
 import { type TargetResult, verdictOf } from '../results.js';
-import { startGatewayProcess, startSandboxProcess } from '../stack.js';
+import { startGatewayProcess, startPassThroughProcess, startSandboxProcess } from '../stack.js';
 import { round } from '../stats.js';
 import { profileGateway } from './profiles.js';
 
@@ -15,6 +15,21 @@ export interface GatewayRss {
 }
 
 const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * The pass-through's arm beside the direct one and the gateway's: how much of the gap the HTTP hop
+ * alone takes (`pass-through.ts`), and what the gateway's guarantees cost on top of it.
+ */
+export function passThroughFigures(pass: ArmSummary, direct: ArmSummary, gateway: ArmSummary) {
+  const ofDirect = roundRatio(pass, direct, (x) => x.perSecond);
+  const gatewayOfPass = roundRatio(gateway, pass, (x) => x.perSecond);
+  return {
+    text:
+      `bare pass-through ${ofDirect}× of direct (${fmt(pass.perSecond)} creates/s, ` +
+      `${pass.cpuUsPerCall} µs CPU/create, p99 ${pass.p99Ms} ms), gateway ${gatewayOfPass}× of it`,
+    figures: { ratioToDirect: ofDirect, gatewayToPassThrough: gatewayOfPass, arm: pass },
+  };
+}
 
 /** Upstream instant, 32 callers: direct, gateway on SQLite, gateway on PostgreSQL (targets 1, 4). */
 export async function instantUpstream(ctx: BenchContext, rss: GatewayRss): Promise<TargetResult[]> {
@@ -30,8 +45,10 @@ export async function instantUpstream(ctx: BenchContext, rss: GatewayRss): Promi
     upstreamUrl: sandbox.url,
     database: 'postgres',
   });
+  const floor = await startPassThroughProcess(ctx, 'pass-through-instant', sandbox.url);
   const arms: Arm[] = [
     { id: 'direct', caller: directCaller(sandbox.url) },
+    { id: 'pass-through', caller: gatewayCaller(floor.url, callers), service: floor.service },
     { id: 'gateway-sqlite', caller: gatewayCaller(sqlite.url, callers), service: sqlite.service },
     { id: 'gateway-postgres', caller: gatewayCaller(postgres.url, callers), service: postgres.service },
   ];
@@ -40,7 +57,7 @@ export async function instantUpstream(ctx: BenchContext, rss: GatewayRss): Promi
   await Promise.all(arms.map((a) => a.caller.close()));
   rss.byCase['1'] = round(sqlite.service.peakRssMB(), 1);
   rss.byCase['4'] = round(postgres.service.peakRssMB(), 1);
-  for (const p of [sqlite, postgres]) await ctx.stop(p.service);
+  for (const p of [sqlite, postgres, floor]) await ctx.stop(p.service);
   const sqliteProfile = await profileGateway(ctx, sandbox.url, 'sqlite', callers);
   const postgresProfile = await profileGateway(ctx, sandbox.url, 'postgres', callers);
   await ctx.stop(sandbox.service);
@@ -50,14 +67,15 @@ export async function instantUpstream(ctx: BenchContext, rss: GatewayRss): Promi
   const pgArm = s['gateway-postgres']!;
   const ratio1 = roundRatio(gw, direct, (x) => x.perSecond);
   const ratio4 = roundRatio(pgArm, gw, (x) => x.perSecond);
+  const pass1 = passThroughFigures(s['pass-through']!, direct, gw);
   return [
     {
       id: 1,
       comparison: 'gateway vs direct creates, upstream instant, 32 callers',
       target: '≥ 0.45×',
-      measured: `${ratio1}× (${fmt(gw.perSecond)} vs ${fmt(direct.perSecond)} creates/s; gateway CPU ${gw.cpuUsPerCall} µs/create)`,
+      measured: `${ratio1}× (${fmt(gw.perSecond)} vs ${fmt(direct.perSecond)} creates/s; gateway CPU ${gw.cpuUsPerCall} µs/create); ${pass1.text}`,
       verdict: verdictOf(ratio1 >= 0.45 && gw.errors === 0 && direct.errors === 0),
-      figures: { ratio: ratio1, direct, gateway: gw, profile: sqliteProfile },
+      figures: { ratio: ratio1, direct, gateway: gw, passThrough: pass1.figures, profile: sqliteProfile },
     },
     {
       id: 4,
@@ -88,8 +106,10 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
     database: 'sqlite',
     otlpUrl: receiver.url,
   });
+  const floor = await startPassThroughProcess(ctx, 'pass-through-20ms', sandbox.url);
   const arms: Arm[] = [
     { id: 'direct', caller: directCaller(sandbox.url) },
+    { id: 'pass-through', caller: gatewayCaller(floor.url, callers), service: floor.service },
     { id: 'gateway', caller: gatewayCaller(plain.url, callers), service: plain.service },
     {
       id: 'gateway-telemetry',
@@ -103,7 +123,7 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
   await Promise.all(arms.map((a) => a.caller.close()));
   rss.byCase['3'] = round(plain.service.peakRssMB(), 1);
   rss.byCase['5'] = round(traced.service.peakRssMB(), 1);
-  for (const p of [plain, traced]) await ctx.stop(p.service);
+  for (const p of [plain, traced, floor]) await ctx.stop(p.service);
   // Stopped first, so the traced gateway's last batch of spans is in the count.
   const exported = receiver.counts();
   // Telemetry's cost is the difference between these two profiles (same load, one pass each).
@@ -121,6 +141,7 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
   const ratio2 = round(direct.perSecond / ideal, 3);
   const ratio3 = roundRatio(gw, direct, (x) => x.perSecond);
   const addedP99 = round(gw.p99Ms - direct.p99Ms, 2);
+  const pass3 = passThroughFigures(s['pass-through']!, direct, gw);
   const ratio5 = roundRatio(tel, gw, (x) => x.perSecond);
   const loss5 = round((1 - ratio5) * 100, 1);
   return [
@@ -136,9 +157,9 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
       id: 3,
       comparison: `gateway vs direct, upstream ${latencyMs} ms, ${callers} callers`,
       target: '≥ 0.9×; added p99 ≤ 10 ms',
-      measured: `${ratio3}×, added p99 ${addedP99} ms (${fmt(gw.perSecond)} vs ${fmt(direct.perSecond)} creates/s; p99 ${gw.p99Ms} vs ${direct.p99Ms} ms)`,
+      measured: `${ratio3}×, added p99 ${addedP99} ms (${fmt(gw.perSecond)} vs ${fmt(direct.perSecond)} creates/s; p99 ${gw.p99Ms} vs ${direct.p99Ms} ms); ${pass3.text}`,
       verdict: verdictOf(ratio3 >= 0.9 && addedP99 <= 10 && gw.errors === 0),
-      figures: { ratio: ratio3, addedP99Ms: addedP99, direct, gateway: gw },
+      figures: { ratio: ratio3, addedP99Ms: addedP99, direct, gateway: gw, passThrough: pass3.figures },
     },
     {
       id: 5,
