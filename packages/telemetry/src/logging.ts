@@ -36,7 +36,8 @@ const FLUSH_EVERY_MS = 1000;
  * A process's logger. JSON lines go to stdout through a buffered, asynchronous destination: a
  * synchronous write per line was one syscall per request, about 5 % of the gateway's CPU per
  * create. Lines wait at most a second, and pino flushes the buffer synchronously when the process
- * exits (a SIGKILL can lose the last second). On a terminal, the pretty transport as before. Either way secrets are censored (`censoredPino`).
+ * exits (a SIGKILL can lose the last second). On a terminal, the pretty transport as before.
+ * Either way secrets are censored (`censoredPino`).
  */
 export function createProcessLogger(opts: { name: string; level?: string; pretty?: boolean }): Logger {
   const options = loggerOptions(opts);
