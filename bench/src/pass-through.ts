@@ -23,9 +23,8 @@ const env = (name: string): string => {
 
 const client = createUpstreamClient({
   baseUrl: env('UPSTREAM_BASE_URL'),
+  // The client's default pool, as the gateway's with UPSTREAM_CONNECTIONS unset: the same sockets.
   credentials: { userConfirmKey: env('UPSTREAM_USER_CONFIRM_KEY'), privateKey: env('UPSTREAM_PRIVATE_KEY') },
-  // The gateway's default pool (UPSTREAM_CONNECTIONS unset), so both hops have the same sockets.
-  connections: 256,
 });
 const authorization = `Bearer ${env('PASS_THROUGH_TOKEN')}`;
 
