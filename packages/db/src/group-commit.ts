@@ -1,4 +1,5 @@
-import { CompiledQuery, type Kysely, SqliteAdapter, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { isSqlite } from './dialect.js';
 
 /**
  * Runs `work` as one transaction: all of it commits, or none of it. On PostgreSQL it is
@@ -49,10 +50,6 @@ interface Group<DB> {
 }
 
 const groups = new WeakMap<object, Group<unknown>>();
-
-function isSqlite<DB>(db: Kysely<DB>): boolean {
-  return db.getExecutor().adapter instanceof SqliteAdapter;
-}
 
 function joinGroup<DB, T>(
   db: Kysely<DB>,

@@ -9,6 +9,7 @@ export type {
   Updateable,
 } from 'kysely';
 export { sql } from 'kysely';
+export { isPostgres, isSqlite } from './dialect.js';
 export { transact, writeOne } from './group-commit.js';
 export type { Migration } from './migrate.js';
 export { migrateToLatest } from './migrate.js';

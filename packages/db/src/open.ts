@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { ImmediateSqliteDialect } from './dialect.js';
 import { nameStatementsOf } from './statement-names.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -65,7 +66,7 @@ export function openDatabase<DB = unknown>(options: OpenDatabaseOptions = {}): D
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   cachePreparedStatements(sqlite);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
   return { db, kind: 'sqlite', location: file, destroy: () => db.destroy() };
 }
 

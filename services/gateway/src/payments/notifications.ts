@@ -6,7 +6,7 @@ import {
 } from '@paystream/upstream-client';
 import type { Counter } from 'prom-client';
 import { NotificationRejectedError } from '../errors.js';
-import type { Db } from '../store/orders.js';
+import type { Db, Trx } from '../store/orders.js';
 import { findOrder } from '../store/orders.js';
 import { moveOrder } from './observe.js';
 import type { OrderLock } from './order-lock.js';
@@ -66,22 +66,30 @@ export class NotificationService {
       throw this.refuse('mismatch', 'amount, currency or wallet differs from the order', undefined, 400);
     }
     const now = this.deps.recorder.now();
-    const moved = moveOrder(order, 'paid', 'notify', now);
+    const dedupe = async (trx: Trx) => {
+      await trx
+        .insertInto('gateway_notifications')
+        .values({ notify_id: n.notifyId, out_trade_no: n.outTradeNo, received_at: now })
+        .execute();
+    };
     try {
-      await this.deps.recorder.commit(
-        {
-          ...moved.order,
-          upstream_trade_no: order.upstream_trade_no ?? n.upstreamTradeNo,
-          paid_at: order.paid_at ?? n.paidAt,
+      await this.deps.recorder.apply(
+        { order },
+        ({ order: cur }) => {
+          const moved = moveOrder(cur, 'paid', 'notify', now);
+          const next = {
+            ...moved.order,
+            upstream_trade_no: cur.upstream_trade_no ?? n.upstreamTradeNo,
+            paid_at: cur.paid_at ?? n.paidAt,
+          };
+          const same =
+            next.status === cur.status &&
+            next.upstream_trade_no === cur.upstream_trade_no &&
+            next.paid_at === cur.paid_at &&
+            next.intent === cur.intent;
+          return same ? null : { order: next, events: moved.events };
         },
-        moved.events,
-        undefined,
-        async (trx) => {
-          await trx
-            .insertInto('gateway_notifications')
-            .values({ notify_id: n.notifyId, out_trade_no: n.outTradeNo, received_at: now })
-            .execute();
-        },
+        { extra: dedupe },
       );
     } catch (err) {
       // Another instance recorded it meanwhile.

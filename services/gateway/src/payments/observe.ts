@@ -3,6 +3,7 @@ import type { PaymentState } from '@paystream/upstream-client';
 import type { Order } from '../store/orders.js';
 import type { OrderIntent, OrderStatus } from '../store/schema.js';
 import type { EventSpec } from './events.js';
+import type { ChangeOf } from './recorder.js';
 import { advance } from './state-machine.js';
 
 /** The aggregator's order status, as the gateway names it. */
@@ -77,4 +78,12 @@ export function observeState(
     next.intent !== order.intent ||
     next.query_code !== order.query_code;
   return { order: changed ? next : order, events: moved.events, changed };
+}
+
+/** {@link observeState} as a change of the order as it is: null when the view changes nothing. */
+export function observed(state: PaymentState, operation: EventOperation, now: string): ChangeOf {
+  return ({ order }) => {
+    const seen = observeState(order, state, operation, now);
+    return seen.changed ? { order: seen.order, events: seen.events } : null;
+  };
 }

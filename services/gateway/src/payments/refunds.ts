@@ -10,7 +10,7 @@ import { findOrder, findRefund } from '../store/orders.js';
 import { failpoint } from './failpoint.js';
 import { moveOrder } from './observe.js';
 import type { OrderLock } from './order-lock.js';
-import type { Recorder } from './recorder.js';
+import type { Applied, Recorder } from './recorder.js';
 import { type Answer, describeOutcome, type PaymentService, rejectedEvent } from './service.js';
 import { refundMove } from './state-machine.js';
 import { refundView } from './views.js';
@@ -49,23 +49,23 @@ export class RefundService {
     input: { refundNo: string; amount: string },
   ): Promise<Answer> {
     const { upstream, recorder } = this.deps;
-    const order = await this.deps.payments.ownOrder(caller, outTradeNo);
+    const seen = await this.deps.payments.ownOrder(caller, outTradeNo);
     // The currency (and so the decimals allowed) is the order's.
-    const amount = parseRefundAmount(input.amount, order.currency);
+    const amount = parseRefundAmount(input.amount, seen.currency);
     const existing = await findRefund(this.deps.db, outTradeNo, input.refundNo);
-    if (existing && existing.amount_minor !== amount) {
-      throw new ConflictError(`refundNo ${input.refundNo} was used for another amount`, describeCode('14'));
-    }
-    if (existing?.status === 'succeeded') return { status: 200, body: refundView(order, existing) };
-    const upstreamRef = existing?.upstream_ref || upstreamRefundRef(outTradeNo, input.refundNo);
-    const ref = { outTradeNo, wallet: order.wallet, refundNo: upstreamRef };
+    const known = settledRefund(seen, existing, input.refundNo, amount);
+    if (known) return known;
     if (existing?.status === 'pending') {
       // An earlier attempt may have gone through: ask before refunding again.
-      const q = await upstream.queryRefund(ref);
-      if (q.outcome === 'success') return this.succeeded(order, existing, q.data, 'query');
+      const q = await upstream.queryRefund({
+        outTradeNo,
+        wallet: seen.wallet,
+        refundNo: existing.upstream_ref,
+      });
+      if (q.outcome === 'success') return this.succeeded(seen, existing, q.data, 'query');
       if (!(q.outcome === 'rejected' && q.code === '05')) {
         return this.pending(
-          order,
+          seen,
           existing,
           `an earlier refund attempt is unresolved; the query ${describeOutcome(q)}`,
           q,
@@ -73,32 +73,50 @@ export class RefundService {
       }
     }
 
+    // The intent, unless another request (here or on another instance) settled this refund meanwhile.
     const now = recorder.now();
-    const intent: Refund = {
-      out_trade_no: outTradeNo,
-      refund_no: input.refundNo,
-      amount_minor: amount,
-      status: 'pending',
-      last_code: existing?.last_code ?? null,
-      upstream_refund_no: null,
-      refunded_at: null,
-      upstream_ref: upstreamRef,
-      created_at: existing?.created_at ?? now,
-      updated_at: now,
-    };
-    await recorder.commit(order, [], intent);
+    const marked = await recorder.apply(
+      { order: seen, refund: existing },
+      ({ order: cur, refund: prior }) => {
+        if (prior && (prior.status === 'succeeded' || prior.amount_minor !== amount)) return null;
+        return {
+          order: cur,
+          events: [],
+          refund: {
+            out_trade_no: outTradeNo,
+            refund_no: input.refundNo,
+            amount_minor: amount,
+            status: 'pending',
+            last_code: prior?.last_code ?? null,
+            upstream_refund_no: null,
+            refunded_at: null,
+            upstream_ref: prior?.upstream_ref || upstreamRefundRef(outTradeNo, input.refundNo),
+            created_at: prior?.created_at ?? now,
+            updated_at: now,
+          },
+        };
+      },
+      { refundNo: input.refundNo },
+    );
+    const order = marked.order;
+    const intent = marked.refund!;
+    if (!marked.applied) return settledRefund(order, intent, input.refundNo, amount)!;
     failpoint('refund', 'before-upstream');
     const result = await upstream.refundPayment({
       outTradeNo,
       wallet: order.wallet,
-      refundNo: upstreamRef,
+      refundNo: intent.upstream_ref,
       amount,
       currency: order.currency,
     });
     failpoint('refund', 'after-upstream');
     if (result.outcome === 'success') return this.succeeded(order, intent, result.data, 'refund');
+    const ref = { outTradeNo, wallet: order.wallet, refundNo: intent.upstream_ref };
     if (result.outcome === 'rejected') {
-      await this.failed(order, intent, result, 'refund');
+      const after = await this.failed(order, intent, result, 'refund');
+      // Another request got this very refund through meanwhile: that is the answer.
+      if (after.refund?.status === 'succeeded')
+        return { status: 200, body: refundView(after.order, after.refund) };
       throw new UpstreamRejectedError(result.entry, result.message, 'refund');
     }
     const q = await upstream.queryRefund(ref);
@@ -108,8 +126,8 @@ export class RefundService {
 
   /**
    * Settles a pending refund by a query (the sweeper). Found: succeeded. A stale one the aggregator
-   * does not know (05) never reached it: failed. Anything else stays pending. Answers whether it
-   * is settled.
+   * does not know (05) never reached it: failed, unless a newer attempt was recorded since. Anything
+   * else stays pending. Answers whether it is settled.
    */
   settle(outTradeNo: string, refundNo: string, stale: boolean): Promise<boolean> {
     return this.deps.lock.run(outTradeNo, async () => {
@@ -126,73 +144,95 @@ export class RefundService {
         return true;
       }
       if (q.outcome === 'rejected' && q.code === '05' && stale) {
-        await this.failed(order, refund, q, 'query');
+        await this.failed(order, refund, q, 'query', refund.updated_at);
         return true;
       }
       return false;
     });
   }
 
+  /**
+   * Records a refusal of the refund. `onlyIf` (an intent's time): only while the refund is still
+   * that intent. A refund that succeeded stays succeeded.
+   */
   private async failed(
     order: Order,
     refund: Refund,
     result: { code: string; entry: { category: string }; message: string },
     operation: EventOperation,
-  ): Promise<void> {
-    const move = refundMove(refund.status, 'failed', operation);
-    await this.deps.recorder.commit(
-      { ...order, updated_at: this.deps.recorder.now() },
-      move?.event
-        ? [
-            {
-              ...rejectedEvent(move.event, operation, result),
-              refund: { refundNo: refund.refund_no, amountMinor: refund.amount_minor },
-            },
-          ]
-        : [],
-      { ...refund, status: 'failed', last_code: result.code, updated_at: this.deps.recorder.now() },
+    onlyIf?: string,
+  ): Promise<Applied> {
+    const now = this.deps.recorder.now();
+    const applied = await this.deps.recorder.apply(
+      { order, refund },
+      ({ order: cur, refund: prior }) => {
+        const base = prior ?? refund;
+        if (base.status === 'succeeded' || (onlyIf !== undefined && base.updated_at !== onlyIf)) return null;
+        const move = refundMove(base.status, 'failed', operation);
+        return {
+          order: { ...cur, updated_at: now },
+          events: move?.event
+            ? [
+                {
+                  ...rejectedEvent(move.event, operation, result),
+                  refund: { refundNo: base.refund_no, amountMinor: base.amount_minor },
+                },
+              ]
+            : [],
+          refund: { ...base, status: 'failed', last_code: result.code, updated_at: now },
+        };
+      },
+      { refundNo: refund.refund_no },
     );
     failpoint('refund', 'after-commit');
+    return applied;
   }
 
   private async succeeded(order: Order, refund: Refund, done: RefundDone, operation: 'refund' | 'query') {
     const now = this.deps.recorder.now();
-    const refunded = Math.max(order.refunded_minor, done.refundedAmount);
-    const next = moveOrder(
-      order,
-      refunded >= order.amount_minor ? 'refunded' : 'partially_refunded',
-      operation,
-      now,
-    );
-    const move = refundMove(refund.status, 'succeeded', operation);
-    const { order: saved } = await this.deps.recorder.commit(
-      { ...next.order, refunded_minor: refunded, last_code: '00' },
-      [
-        ...next.events,
-        ...(move?.event
-          ? [
-              {
-                type: move.event,
-                operation,
-                code: '00',
-                category: 'success',
-                refund: { refundNo: refund.refund_no, amountMinor: refund.amount_minor },
-              },
-            ]
-          : []),
-      ],
-      {
-        ...refund,
-        status: 'succeeded',
-        last_code: '00',
-        upstream_refund_no: done.upstreamRefundNo,
-        refunded_at: done.refundedAt,
-        updated_at: now,
+    const { order: saved, refund: stored } = await this.deps.recorder.apply(
+      { order, refund },
+      ({ order: cur, refund: prior }) => {
+        const base = prior ?? refund;
+        // The aggregator's total is the truth; a lagging one never lowers what is recorded.
+        const refunded = Math.max(cur.refunded_minor, done.refundedAmount);
+        const next = moveOrder(
+          cur,
+          refunded >= cur.amount_minor ? 'refunded' : 'partially_refunded',
+          operation,
+          now,
+        );
+        const move = refundMove(base.status, 'succeeded', operation);
+        return {
+          order: { ...next.order, refunded_minor: refunded, last_code: '00' },
+          events: [
+            ...next.events,
+            ...(move?.event
+              ? [
+                  {
+                    type: move.event,
+                    operation,
+                    code: '00',
+                    category: 'success',
+                    refund: { refundNo: base.refund_no, amountMinor: base.amount_minor },
+                  },
+                ]
+              : []),
+          ],
+          refund: {
+            ...base,
+            status: 'succeeded',
+            last_code: '00',
+            upstream_refund_no: base.upstream_refund_no ?? done.upstreamRefundNo,
+            refunded_at: base.refunded_at ?? done.refundedAt,
+            updated_at: base.status === 'succeeded' ? base.updated_at : now,
+          },
+        };
       },
+      { refundNo: refund.refund_no },
     );
     failpoint('refund', 'after-commit');
-    const stored = (await findRefund(this.deps.db, order.out_trade_no, refund.refund_no))!;
-    return { status: 201, body: refundView(saved, stored) };
+    return { status: 201, body: refundView(saved, stored!) };
   }
 
   private async pending(
@@ -205,22 +245,49 @@ export class RefundService {
       q.outcome === 'rejected' && q.code && q.entry
         ? { code: q.code, category: q.entry.category }
         : undefined;
-    const { order: saved } = await this.deps.recorder.commit(
-      { ...order, updated_at: this.deps.recorder.now() },
-      [
-        {
-          type: 'refund.pending',
-          operation: coded ? 'query' : 'refund',
-          code: coded?.code ?? null,
-          category: coded?.category ?? 'unknown',
-          message,
-          refund: { refundNo: refund.refund_no, amountMinor: refund.amount_minor },
-        },
-      ],
-      refund,
+    const now = this.deps.recorder.now();
+    const r = await this.deps.recorder.apply(
+      { order, refund },
+      ({ order: cur, refund: prior }) => {
+        const base = prior ?? refund;
+        if (base.status === 'succeeded') return null;
+        return {
+          order: { ...cur, updated_at: now },
+          events: [
+            {
+              type: 'refund.pending',
+              operation: coded ? 'query' : 'refund',
+              code: coded?.code ?? null,
+              category: coded?.category ?? 'unknown',
+              message,
+              refund: { refundNo: base.refund_no, amountMinor: base.amount_minor },
+            },
+          ],
+          refund: { ...base, status: 'pending' },
+        };
+      },
+      { refundNo: refund.refund_no },
     );
-    return { status: 202, body: { ...refundView(saved, refund), outcome: 'unknown', detail: message } };
+    if (!r.applied) return { status: 200, body: refundView(r.order, r.refund!) };
+    return { status: 202, body: { ...refundView(r.order, r.refund!), outcome: 'unknown', detail: message } };
   }
+}
+
+/**
+ * The answer for a refund number that needs no upstream call: one already succeeded (200), or one
+ * used for another amount (409, code 14). Undefined when the refund is still to be made.
+ */
+function settledRefund(
+  order: Order,
+  refund: Refund | undefined,
+  refundNo: string,
+  amount: MinorUnits,
+): Answer | undefined {
+  if (refund && refund.amount_minor !== amount) {
+    throw new ConflictError(`refundNo ${refundNo} was used for another amount`, describeCode('14'));
+  }
+  if (refund?.status === 'succeeded') return { status: 200, body: refundView(order, refund) };
+  return undefined;
 }
 
 /** A refund amount in the order's currency: more than zero, at most the aggregator's maximum. */

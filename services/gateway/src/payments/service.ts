@@ -6,7 +6,7 @@ import { type Db, findOrder, listRefunds, type Order } from '../store/orders.js'
 import type { OrderStatus } from '../store/schema.js';
 import type { EventSpec } from './events.js';
 import { failpoint } from './failpoint.js';
-import { moveOrder, observeState, STATUS_OF } from './observe.js';
+import { moveOrder, observed, observeState } from './observe.js';
 import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
 import { paymentView } from './views.js';
@@ -68,17 +68,15 @@ export class PaymentService {
     let order = fresh;
     if (!(await recorder.recordNew(fresh))) {
       const existing = await findOrder(this.deps.db, cmd.outTradeNo);
+      if (!existing) throw new Error(`order ${cmd.outTradeNo} is neither insertable nor present`);
       // One answer whoever holds the number, so it reveals nothing about another caller.
-      if (existing && !sameOrder(existing, caller, cmd)) {
-        if (existing.caller !== caller || existing.status !== 'failed') throw USED(cmd.outTradeNo);
-      }
-      if (existing && existing.status !== 'failed' && existing.status !== 'unknown') {
+      if (!mayCreateAgain(existing, caller, cmd)) throw USED(cmd.outTradeNo);
+      if (existing.status !== 'failed' && existing.status !== 'unknown') {
         return { status: 200, body: await this.view(existing) };
       }
-      const now = recorder.now();
       // No double charge: before creating again after an unknown outcome (or a code whose advice
       // is "query first"), ask the aggregator whether the earlier attempt took effect.
-      if (existing && (existing.status === 'unknown' || retryAfterQuery(existing.last_code))) {
+      if (existing.status === 'unknown' || retryAfterQuery(existing.last_code)) {
         const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: existing.wallet });
         if (q.outcome === 'success') return this.adopt(existing, q.data, 'query');
         if (!(q.outcome === 'rejected' && q.code === '31')) {
@@ -89,9 +87,22 @@ export class PaymentService {
           );
         }
       }
-      // The intent, durable before the aggregator hears of the order.
-      const moved = existing ? moveOrder(existing, 'unknown', 'create', now) : { events: [] };
-      ({ order } = await recorder.commit(intentOf(caller, cmd, existing, now), moved.events));
+      // The intent, durable before the aggregator hears of the order; unless another request
+      // (here or on another instance) took the number forward meanwhile: that one is the answer.
+      const now = recorder.now();
+      const claimed = await recorder.apply({ order: existing }, ({ order: cur }) => {
+        if ((cur.status !== 'failed' && cur.status !== 'unknown') || !mayCreateAgain(cur, caller, cmd))
+          return null;
+        return {
+          order: intentOf(caller, cmd, cur, now),
+          events: moveOrder(cur, 'unknown', 'create', now).events,
+        };
+      });
+      if (!claimed.applied) {
+        if (!mayCreateAgain(claimed.order, caller, cmd)) throw USED(cmd.outTradeNo);
+        return { status: 200, body: await this.view(claimed.order) };
+      }
+      order = claimed.order;
     }
     failpoint('create', 'before-upstream');
 
@@ -105,17 +116,21 @@ export class PaymentService {
     });
     failpoint('create', 'after-upstream');
     if (result.outcome === 'success') {
-      const next = moveOrder(order, 'pending', 'create', recorder.now());
-      const { order: saved } = await recorder.commit(
-        {
-          ...next.order,
-          upstream_trade_no: result.data.upstreamTradeNo,
-          qr_code_url: result.data.qrCodeUrl,
-          pay_url: result.data.payUrl,
-          last_code: '00',
-        },
-        next.events,
-      );
+      const now = recorder.now();
+      const created = result.data;
+      const { order: saved } = await recorder.apply({ order }, ({ order: cur }) => {
+        const next = moveOrder(cur, 'pending', 'create', now);
+        return {
+          order: {
+            ...next.order,
+            upstream_trade_no: cur.upstream_trade_no ?? created.upstreamTradeNo,
+            qr_code_url: cur.qr_code_url ?? created.qrCodeUrl,
+            pay_url: cur.pay_url ?? created.payUrl,
+            last_code: cur.status === 'unknown' ? '00' : cur.last_code,
+          },
+          events: next.events,
+        };
+      });
       failpoint('create', 'after-commit');
       // A number this create inserted cannot have refunds yet: no need to look for them.
       return { status: 201, body: order === fresh ? paymentView(saved, []) : await this.view(saved) };
@@ -123,17 +138,33 @@ export class PaymentService {
     if (result.outcome === 'rejected') {
       if (result.entry.category === 'duplicate') {
         // The aggregator already holds this number: an earlier attempt whose answer was lost (the
-        // gateway died after the aggregator accepted it), or one still in flight. Ask, and take
-        // the order over when it is this create.
+        // gateway died after the aggregator accepted it), or one still in flight (here or on
+        // another instance). Ask, and take the order over when it is this create.
         const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: cmd.wallet });
         if (q.outcome === 'success' && sameState(q.data, cmd)) return this.adopt(order, q.data, 'query');
+        // The number exists upstream: an unanswered query is no proof that this create failed.
+        if (q.outcome === 'unknown') {
+          return this.unknownCreate(
+            order,
+            `create answered ${result.code}; the query ${describeOutcome(q)}`,
+            null,
+          );
+        }
       }
-      const next = moveOrder(order, 'failed', 'create', recorder.now());
-      await recorder.commit(
-        { ...next.order, last_code: result.code },
-        next.events.map((e) => ({ ...e, ...rejectedEvent(e.type, 'create', result) })),
-      );
+      const now = recorder.now();
+      const refused = await recorder.apply({ order }, ({ order: cur }) => {
+        if (cur.status !== 'unknown') return null;
+        const next = moveOrder(cur, 'failed', 'create', now);
+        return {
+          order: { ...next.order, last_code: result.code },
+          events: next.events.map((e) => ({ ...e, ...rejectedEvent(e.type, 'create', result) })),
+        };
+      });
       failpoint('create', 'after-commit');
+      // Another request created the order meanwhile: that is the answer, not this refusal.
+      if (!refused.applied && refused.order.status !== 'failed') {
+        return { status: 200, body: await this.view(refused.order) };
+      }
       throw new UpstreamRejectedError(result.entry, result.message, 'create');
     }
     const q = await upstream.queryPayment({ outTradeNo: cmd.outTradeNo, wallet: cmd.wallet });
@@ -147,32 +178,43 @@ export class PaymentService {
 
   /** Records the order as the aggregator shows it and answers as the create would have (201). */
   private async adopt(order: Order, state: PaymentState, operation: 'query'): Promise<Answer> {
-    const seen = observeState(order, state, operation, this.deps.recorder.now());
-    const { order: saved } = await this.deps.recorder.commit(seen.order, seen.events);
+    const { order: saved } = await this.deps.recorder.apply(
+      { order },
+      observed(state, operation, this.deps.recorder.now()),
+    );
     failpoint('create', 'after-commit');
     return { status: 201, body: await this.view(saved) };
   }
 
-  /** An honest 202: the create may or may not have happened; its intent stays for the sweeper. */
+  /**
+   * An honest 202: the create may or may not have happened; its intent stays for the sweeper.
+   * Unless another request settled the order meanwhile: then it answers as it is.
+   */
   private async unknownCreate(
     order: Order,
     message: string,
     q: UpstreamResult<unknown> | null,
   ): Promise<Answer> {
     const coded = q && q.outcome === 'rejected' ? q : undefined;
-    const { order: saved } = await this.deps.recorder.commit(
-      { ...order, updated_at: this.deps.recorder.now() },
-      [
-        {
-          type: 'payment.pending',
-          operation: coded ? 'query' : 'create',
-          code: coded?.code ?? null,
-          category: coded?.entry.category ?? 'unknown',
-          message,
-        },
-      ],
+    const now = this.deps.recorder.now();
+    const r = await this.deps.recorder.apply({ order }, ({ order: cur }) =>
+      cur.status !== 'unknown' && cur.status !== 'failed'
+        ? null
+        : {
+            order: { ...cur, updated_at: now },
+            events: [
+              {
+                type: 'payment.pending',
+                operation: coded ? 'query' : 'create',
+                code: coded?.code ?? null,
+                category: coded?.entry.category ?? 'unknown',
+                message,
+              },
+            ],
+          },
     );
-    return { status: 202, body: { ...(await this.view(saved)), detail: message } };
+    if (!r.applied) return { status: 200, body: await this.view(r.order) };
+    return { status: 202, body: { ...(await this.view(r.order)), detail: message } };
   }
 
   /**
@@ -191,19 +233,22 @@ export class PaymentService {
     const q = await this.deps.upstream.queryPayment({ outTradeNo, wallet: order.wallet });
     const now = this.deps.recorder.now();
     if (q.outcome === 'success') {
-      const seen = observeState(order, q.data, 'query', now);
-      const saved = seen.changed ? (await this.deps.recorder.commit(seen.order, seen.events)).order : order;
+      const { order: saved } = await this.deps.recorder.apply({ order }, observed(q.data, 'query', now));
       return { status: 200, body: await this.view(saved) };
     }
     let current = order;
     if (q.outcome === 'rejected' && q.code !== order.query_code) {
-      ({ order: current } = await this.deps.recorder.commit(
-        { ...order, query_code: q.code, updated_at: now },
-        [rejectedEvent('payment.query_failed', 'query', q)],
+      ({ order: current } = await this.deps.recorder.apply({ order }, ({ order: cur }) =>
+        cur.query_code === q.code
+          ? null
+          : {
+              order: { ...cur, query_code: q.code, updated_at: now },
+              events: [rejectedEvent('payment.query_failed', 'query', q)],
+            },
       ));
     }
     // A create whose outcome is unknown may still land upstream: "not found yet" is not final.
-    if (order.status === 'unknown') {
+    if (current.status === 'unknown') {
       return {
         status: 202,
         body: {
@@ -250,84 +295,128 @@ export class PaymentService {
       // An earlier attempt was cut off: it may have happened. Ask before sending it again.
       const q = await upstream.queryPayment(ref);
       if (q.outcome === 'success') {
-        const seen = observeState(order, q.data, 'query', recorder.now());
-        if (seen.changed) order = (await recorder.commit(seen.order, seen.events)).order;
+        ({ order } = await recorder.apply({ order }, observed(q.data, 'query', recorder.now())));
         if (order.status === target) return { status: 200, body: await this.view(order) };
       }
     }
-    ({ order } = await recorder.commit({ ...order, intent: operation, intent_at: recorder.now() }, []));
+    const intentAt = recorder.now();
+    const marked = await recorder.apply({ order }, ({ order: cur }) =>
+      cur.status === target
+        ? null
+        : { order: { ...cur, intent: operation, intent_at: intentAt }, events: [] },
+    );
+    if (!marked.applied) return { status: 200, body: await this.view(marked.order) };
+    order = marked.order;
     failpoint(operation, 'before-upstream');
     const result =
       operation === 'cancel' ? await upstream.cancelPayment(ref) : await upstream.closePayment(ref);
     failpoint(operation, 'after-upstream');
     const now = recorder.now();
     if (result.outcome === 'success') {
-      const next = moveOrder(order, target, operation, now);
-      const { order: saved } = await recorder.commit({ ...next.order, last_code: '00' }, next.events);
+      const { order: saved } = await recorder.apply({ order }, ({ order: cur }) => {
+        const next = moveOrder(cur, target, operation, now);
+        const moved = next.order.status !== cur.status;
+        return { order: { ...next.order, last_code: moved ? '00' : cur.last_code }, events: next.events };
+      });
       failpoint(operation, 'after-commit');
       return { status: 200, body: await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
+      // A refusal may only mean that the order moved meanwhile (another instance's cancel won,
+      // the aggregator answers -55): the aggregator's view decides what the caller is told.
+      const q = await upstream.queryPayment(ref);
       const failed = operation === 'cancel' ? 'payment.cancel_failed' : 'payment.close_failed';
-      await recorder.commit(
-        { ...order, intent: null, intent_at: null, last_code: result.code, updated_at: now },
-        [rejectedEvent(failed, operation, result)],
-      );
+      const { order: saved } = await recorder.apply({ order }, ({ order: cur }) => {
+        const seen =
+          q.outcome === 'success' ? observeState(cur, q.data, 'query', now) : { order: cur, events: [] };
+        // Only this request's intent is cleared: another one may be in flight.
+        const mine = seen.order.intent === operation && seen.order.intent_at === intentAt;
+        const reached = seen.order.status === target;
+        return {
+          order: {
+            ...seen.order,
+            ...(mine ? { intent: null, intent_at: null } : {}),
+            last_code: reached ? seen.order.last_code : result.code,
+            updated_at: now,
+          },
+          events: reached ? seen.events : [...seen.events, rejectedEvent(failed, operation, result)],
+        };
+      });
       failpoint(operation, 'after-commit');
+      if (saved.status === target) return { status: 200, body: await this.view(saved) };
       throw new UpstreamRejectedError(result.entry, result.message, operation);
     }
     // Unknown outcome: the query decides; the request is never sent twice.
     const q = await upstream.queryPayment(ref);
     if (q.outcome === 'success') {
-      const seen = observeState(order, q.data, 'query', now);
-      const { order: saved } = await recorder.commit(seen.order, seen.events);
+      const { order: saved } = await recorder.apply({ order }, observed(q.data, 'query', now));
       if (saved.status === target) return { status: 200, body: await this.view(saved) };
       order = saved;
     }
     const message = `${operation} ${result.reason}; the query ${describeOutcome(q)}`;
     const coded = q.outcome === 'rejected' ? q : undefined;
-    const { order: saved } = await recorder.commit({ ...order, updated_at: now }, [
-      {
-        type: 'payment.pending',
-        operation: coded ? 'query' : operation,
-        code: coded?.code ?? null,
-        category: coded?.entry.category ?? 'unknown',
-        message,
-      },
-    ]);
-    return { status: 202, body: { ...(await this.view(saved)), outcome: 'unknown', detail: message } };
+    const pending = await recorder.apply({ order }, ({ order: cur }) =>
+      cur.status === target
+        ? null
+        : {
+            order: { ...cur, updated_at: now },
+            events: [
+              {
+                type: 'payment.pending',
+                operation: coded ? 'query' : operation,
+                code: coded?.code ?? null,
+                category: coded?.entry.category ?? 'unknown',
+                message,
+              },
+            ],
+          },
+    );
+    if (!pending.applied) return { status: 200, body: await this.view(pending.order) };
+    return {
+      status: 202,
+      body: { ...(await this.view(pending.order)), outcome: 'unknown', detail: message },
+    };
   }
 
   /**
    * Settles an order's open intent by a query (the sweeper; start-up). Found: the order moves to
    * what the aggregator shows. A stale create the aggregator does not know (31) never reached it:
    * the order fails. A stale cancel or close the query does not show did not happen. Anything
-   * else stays open for the next sweep. Answers whether the intent is settled.
+   * else stays open for the next sweep. Answers whether the intent is settled. Only the intent
+   * that was judged stale is settled: one recorded since (a new request) is left alone.
    */
   settle(outTradeNo: string, stale: boolean): Promise<boolean> {
     return this.deps.lock.run(outTradeNo, async () => {
       const { upstream, recorder } = this.deps;
       const order = await findOrder(this.deps.db, outTradeNo);
       if (!order?.intent) return true;
+      const same = (cur: Order) => cur.intent === order.intent && cur.intent_at === order.intent_at;
       const q = await upstream.queryPayment({ outTradeNo, wallet: order.wallet });
       const now = recorder.now();
       if (q.outcome === 'success') {
-        const seen = observeState(order, q.data, 'query', now);
-        const gone = stale && seen.order.intent !== null && seen.order.intent !== 'create';
-        const next = gone ? { ...seen.order, intent: null, intent_at: null, updated_at: now } : seen.order;
-        if (seen.changed || gone) await recorder.commit(next, seen.events);
-        return next.intent === null;
+        const { order: saved } = await recorder.apply({ order }, ({ order: cur }) => {
+          const seen = observeState(cur, q.data, 'query', now);
+          const gone = stale && same(cur) && seen.order.intent !== null && seen.order.intent !== 'create';
+          if (!seen.changed && !gone) return null;
+          return {
+            order: gone ? { ...seen.order, intent: null, intent_at: null, updated_at: now } : seen.order,
+            events: seen.events,
+          };
+        });
+        return !same(saved);
       }
       if (q.outcome === 'rejected' && q.code === '31' && stale) {
-        if (order.intent === 'create') {
-          const next = moveOrder(order, 'failed', 'query', now);
-          await recorder.commit(
-            { ...next.order, last_code: q.code, query_code: q.code },
-            next.events.map((e) => ({ ...e, ...rejectedEvent(e.type, 'query', q) })),
-          );
-        } else {
-          await recorder.commit({ ...order, intent: null, intent_at: null, updated_at: now }, []);
-        }
+        await recorder.apply({ order }, ({ order: cur }) => {
+          if (!same(cur)) return null;
+          if (cur.intent !== 'create') {
+            return { order: { ...cur, intent: null, intent_at: null, updated_at: now }, events: [] };
+          }
+          const next = moveOrder(cur, 'failed', 'query', now);
+          return {
+            order: { ...next.order, last_code: q.code, query_code: q.code },
+            events: next.events.map((e) => ({ ...e, ...rejectedEvent(e.type, 'query', q) })),
+          };
+        });
         return true;
       }
       return false;
@@ -358,6 +447,11 @@ export function describeOutcome(q: UpstreamResult<unknown>): string {
 
 function retryAfterQuery(code: string | null): boolean {
   return code !== null && describeCode(code).retry === 'after_query';
+}
+
+/** Whether `cmd` may (re)create the number `o` holds: the same order, or the caller's own failed one. */
+function mayCreateAgain(o: Order, caller: string, cmd: CreatePaymentCommand): boolean {
+  return sameOrder(o, caller, cmd) || (o.caller === caller && o.status === 'failed');
 }
 
 function sameOrder(o: Order, caller: string, cmd: CreatePaymentCommand): boolean {
@@ -398,6 +492,7 @@ function intentOf(
     intent: 'create',
     intent_at: now,
     query_code: existing?.query_code ?? null,
+    version: existing?.version ?? 0,
   };
 }
 
@@ -405,5 +500,3 @@ function intentOf(
 function sameState(s: PaymentState, cmd: CreatePaymentCommand): boolean {
   return s.amount === cmd.amount && s.currency === cmd.currency && s.wallet === cmd.wallet;
 }
-
-export { STATUS_OF };

@@ -1,5 +1,5 @@
 import type { Db } from '../store/orders.js';
-import { staleIntents, stalePendingRefunds } from '../store/orders.js';
+import { claimIntent, claimPendingRefund, staleIntents, stalePendingRefunds } from '../store/orders.js';
 import type { RefundService } from './refunds.js';
 import type { PaymentService } from './service.js';
 
@@ -73,11 +73,16 @@ export class IntentSweeper {
     const batch = this.deps.batch ?? 200;
     let settled = 0;
     let open = 0;
-    for (const { out_trade_no } of await staleIntents(db, before, batch)) {
+    // Each intent is leased before it is settled, so sweepers on several instances never query
+    // and settle the same one at once.
+    const lease = now().toISOString();
+    for (const { out_trade_no, intent_at } of await staleIntents(db, before, batch)) {
+      if (!(await claimIntent(db, out_trade_no, intent_at!, lease))) continue;
       if (await payments.settle(out_trade_no, true)) settled += 1;
       else open += 1;
     }
     for (const r of await stalePendingRefunds(db, before, batch)) {
+      if (!(await claimPendingRefund(db, r, lease))) continue;
       if (await refunds.settle(r.out_trade_no, r.refund_no, true)) settled += 1;
       else open += 1;
     }

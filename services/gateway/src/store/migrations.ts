@@ -72,4 +72,12 @@ export const gatewayMigrations: Readonly<Record<string, Migration>> = {
       await sql`update gateway_refunds set upstream_ref = refund_no where upstream_ref = ''`.execute(db);
     },
   },
+  '0003_order_version': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('gateway_orders')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };

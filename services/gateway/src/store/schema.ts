@@ -46,6 +46,11 @@ export interface OrdersTable {
   intent_at: string | null;
   /** The last query outcome ("00" or a code): a read records an event only when it changes. */
   query_code: string | null;
+  /**
+   * Bumped by every write of the row: a write names the version it was computed from and changes
+   * nothing when another request (in this process or another) wrote the row since.
+   */
+  version: number;
 }
 
 export type OrderIntent = 'create' | 'cancel' | 'close';
