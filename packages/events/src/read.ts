@@ -34,6 +34,7 @@ const consumerData = z.object({
   refundAmountMinor: minor.optional(),
   refundedTotalMinor: minor.optional(),
   upstreamTradeNo: z.string().optional(),
+  caller: z.string().min(1).max(64).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
   occurredAt: z.string(),
 });

@@ -40,6 +40,7 @@ export const paymentEventDataSchema = z.strictObject({
   refundAmountMinor: minor.optional(),
   refundedTotalMinor: minor.optional(),
   upstreamTradeNo: z.string().optional(),
+  caller: z.string().min(1).max(64).optional(),
   metadata: z.record(z.string(), z.string()).optional(),
   occurredAt: isoTime,
 });

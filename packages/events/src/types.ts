@@ -6,6 +6,7 @@ export const EVENT_TYPES = [
   'payment.created',
   'payment.pending',
   'payment.succeeded',
+  'payment.paid_after_close',
   'payment.failed',
   'payment.canceled',
   'payment.cancel_failed',
@@ -62,6 +63,12 @@ export interface PaymentEventData {
   refundAmountMinor?: number;
   refundedTotalMinor?: number;
   upstreamTradeNo?: string;
+  /**
+   * The caller that created the order, as the gateway authenticated it (its API key's `caller`):
+   * what accounts are named after. Never taken from the request body.
+   */
+  caller?: string;
+  /** The caller's own opaque key/value pairs from the create: data only, never an account name. */
   metadata?: Record<string, string>;
   /** ISO 8601 time of the upstream answer. */
   occurredAt: string;
