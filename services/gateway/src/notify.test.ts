@@ -82,3 +82,57 @@ describe('POST /v1/notifications/upstream', () => {
     expect((await h.get(`/v1/payments/${no}`)).body.status).toBe('pending');
   });
 });
+
+describe('a payment reported for an order that had ended', () => {
+  it('after a close is recorded as paid_after_close with its event, never acknowledged and dropped', async () => {
+    const no = await pendingOrder();
+    expect((await h.post(`/v1/payments/${no}/close`)).status).toBe(200);
+    const res = await send(notification(no));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ code: '00', msg: 'SUCCESS' });
+    const events = await h.eventsFor(no);
+    expect(events.map((e) => e.type)).toEqual([
+      'payment.created',
+      'payment.closed',
+      'payment.paid_after_close',
+    ]);
+    expect(events.at(-1)?.data).toMatchObject({ operation: 'notify', amountMinor: 1000, caller: 'checkout' });
+    const row = await h.db
+      .selectFrom('gateway_orders')
+      .select(['status', 'paid_at'])
+      .where('out_trade_no', '=', no)
+      .executeTakeFirstOrThrow();
+    expect(row.status).toBe('paid_after_close');
+    expect(row.paid_at).not.toBeNull();
+    // A later read, whose query still shows the order closed, moves nothing back.
+    expect((await h.get(`/v1/payments/${no}`)).body.status).toBe('paid_after_close');
+    expect((await h.eventsFor(no)).length).toBe(3);
+  });
+
+  it('after a cancel is new money unless it is the payment the cancel reversed', async () => {
+    const no = await pendingOrder();
+    await h.pay(no);
+    await expect.poll(async () => (await h.eventsFor(no)).length, { timeout: 10_000 }).toBe(2);
+    expect((await h.post(`/v1/payments/${no}/cancel`)).status).toBe(200);
+    const { paid_at: paidAt } = await h.db
+      .selectFrom('gateway_orders')
+      .select('paid_at')
+      .where('out_trade_no', '=', no)
+      .executeTakeFirstOrThrow();
+    // The reversed payment's notify again, under another id (a first delivery arriving late).
+    expect((await send(notification(no, { paid_at: paidAt }))).status).toBe(200);
+    expect((await h.eventsFor(no)).map((e) => e.type)).toEqual([
+      'payment.created',
+      'payment.succeeded',
+      'payment.canceled',
+    ]);
+    // A payment at another time: money after the reversal.
+    expect((await send(notification(no))).status).toBe(200);
+    expect((await h.eventsFor(no)).map((e) => e.type)).toEqual([
+      'payment.created',
+      'payment.succeeded',
+      'payment.canceled',
+      'payment.paid_after_close',
+    ]);
+  });
+});

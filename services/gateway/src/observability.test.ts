@@ -64,7 +64,7 @@ describe('metrics', () => {
     expect(text).toContain('paystream_http_requests_total');
     const after = (await h.http.get('/metrics')).text;
     expect(after).toMatch(/paystream_events_published_total\{type="refund.failed"\} 1/);
-    expect(after).toMatch(/paystream_outbox_pending 0/);
+    expect(after).toMatch(/paystream_outbox_pending\{table="paystream_outbox"\} 0/);
   });
 });
 

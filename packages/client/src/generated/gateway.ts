@@ -197,7 +197,7 @@ export interface components {
         Payment: {
             outTradeNo: string;
             /** @enum {string} */
-            status: "pending" | "paid" | "partially_refunded" | "refunded" | "canceled" | "closed" | "failed" | "unknown";
+            status: "pending" | "paid" | "paid_after_close" | "partially_refunded" | "refunded" | "canceled" | "closed" | "failed" | "unknown";
             /**
              * @description Major units as a decimal string, never a float
              * @example 12.34

@@ -39,6 +39,7 @@ export function buildEvents(
           }
         : {}),
       ...(order.upstream_trade_no ? { upstreamTradeNo: order.upstream_trade_no } : {}),
+      caller: order.caller,
       ...(order.metadata ? { metadata: JSON.parse(order.metadata) as Record<string, string> } : {}),
       occurredAt: opts.occurredAt,
     };

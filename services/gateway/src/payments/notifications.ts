@@ -6,11 +6,12 @@ import {
 } from '@paystream/upstream-client';
 import type { Counter } from 'prom-client';
 import { NotificationRejectedError } from '../errors.js';
-import type { Db, Trx } from '../store/orders.js';
+import type { Db, Order, Trx } from '../store/orders.js';
 import { findOrder } from '../store/orders.js';
 import { moveOrder } from './observe.js';
 import type { OrderLock } from './order-lock.js';
 import type { Recorder } from './recorder.js';
+import { paymentStatusFor } from './state-machine.js';
 
 export interface NotificationServiceDeps {
   db: Db;
@@ -76,7 +77,7 @@ export class NotificationService {
       await this.deps.recorder.apply(
         { order },
         ({ order: cur }) => {
-          const moved = moveOrder(cur, 'paid', 'notify', now);
+          const moved = moveOrder(cur, paymentStatusFor(cur.status, isKnownPayment(cur, n)), 'notify', now);
           const next = {
             ...moved.order,
             upstream_trade_no: cur.upstream_trade_no ?? n.upstreamTradeNo,
@@ -120,4 +121,15 @@ function isUniqueViolation(err: unknown): boolean {
     e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     /UNIQUE constraint/.test(String(e?.message))
   );
+}
+
+/**
+ * Whether a payment notify is about the payment already recorded: a canceled order was paid (the
+ * cancel reversed that payment), and its first notify may arrive only after the cancel. A payment
+ * at another time is new money. With no payment time recorded (the cancel's success implied the
+ * payment), the notify is taken as that payment.
+ */
+function isKnownPayment(order: Order, n: UpstreamNotification): boolean {
+  if (order.paid_at === null) return order.status === 'canceled';
+  return Date.parse(order.paid_at) === Date.parse(n.paidAt);
 }

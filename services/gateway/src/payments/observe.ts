@@ -4,7 +4,7 @@ import type { Order } from '../store/orders.js';
 import type { OrderIntent, OrderStatus } from '../store/schema.js';
 import type { EventSpec } from './events.js';
 import type { ChangeOf } from './recorder.js';
-import { advance } from './state-machine.js';
+import { advance, paymentStatusFor } from './state-machine.js';
 
 /** The aggregator's order status, as the gateway names it. */
 export const STATUS_OF: Record<PaymentState['status'], OrderStatus> = {
@@ -60,7 +60,10 @@ export function observeState(
   operation: EventOperation,
   now: string,
 ): { order: Order; events: EventSpec[]; changed: boolean } {
-  const moved = moveOrder(order, STATUS_OF[state.status], operation, now);
+  const reported = STATUS_OF[state.status];
+  // A query can show a payment on an order recorded as closed: money arrived after the close.
+  const target = reported === 'paid' ? paymentStatusFor(order.status, true) : reported;
+  const moved = moveOrder(order, target, operation, now);
   const next: Order = {
     ...moved.order,
     upstream_trade_no: order.upstream_trade_no ?? state.upstreamTradeNo,

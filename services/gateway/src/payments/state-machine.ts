@@ -19,6 +19,7 @@ export interface Transition {
  *
  * `unknown` is a durable intent: the create may have reached the aggregator. `failed` is a create
  * the aggregator refused (or that provably never reached it); the caller may try the number again.
+ * A payment observed on an order that had ended is `paid_after_close` (see {@link paymentStatusFor}).
  */
 export const ORDER_TRANSITIONS: readonly Transition[] = [
   { from: 'unknown', to: 'pending', event: 'payment.created', by: ['create', 'query', 'notify'] },
@@ -31,6 +32,12 @@ export const ORDER_TRANSITIONS: readonly Transition[] = [
   { from: 'paid', to: 'refunded', by: ['refund', 'query'] },
   { from: 'partially_refunded', to: 'refunded', by: ['refund', 'query'] },
   { from: 'paid', to: 'canceled', event: 'payment.canceled', by: ['cancel', 'query'] },
+  // Money that arrived after the order ended is recorded, never acknowledged and dropped. A query
+  // cannot show a payment after a cancel (the aggregator shows the reversal), a notify can.
+  { from: 'closed', to: 'paid_after_close', event: 'payment.paid_after_close', by: ['notify', 'query'] },
+  { from: 'canceled', to: 'paid_after_close', event: 'payment.paid_after_close', by: ['notify'] },
+  { from: 'paid_after_close', to: 'partially_refunded', by: ['refund', 'query'] },
+  { from: 'paid_after_close', to: 'refunded', by: ['refund', 'query'] },
 ];
 
 /**
@@ -124,4 +131,16 @@ function impliedPath(
     if (before) return [...before, last];
   }
   return undefined;
+}
+
+/**
+ * The status a payment the aggregator reports moves an order to: `paid`, or `paid_after_close`
+ * when the order had been closed, or canceled with no payment it could be the reversed one of.
+ * `knownPayment` says whether the reported payment is the one already recorded (a late delivery of
+ * the payment a cancel reversed: not new money).
+ */
+export function paymentStatusFor(current: OrderStatus, knownPayment: boolean): OrderStatus {
+  if (current === 'closed') return 'paid_after_close';
+  if (current === 'canceled' && !knownPayment) return 'paid_after_close';
+  return 'paid';
 }
