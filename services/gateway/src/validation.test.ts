@@ -1,5 +1,6 @@
 // Bad input gets a clear 4xx naming the field, and leaves no trace: nothing reaches the upstream
 // (the sandbox has no new order) and nothing enters the outbox.
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, FULL_KEY, type Harness, startHarness } from './__fixtures__/harness.js';
 
@@ -36,6 +37,14 @@ const CASES: [string, Record<string, unknown>, string, RegExp][] = [
   ['an outTradeNo with spaces', { outTradeNo: 'a b' }, 'outTradeNo', /letters, digits/],
   ['a notifyUrl that is not http', { notifyUrl: 'ftp://x' }, 'notifyUrl', /http/],
   ['metadata with a number', { metadata: { a: 1 } }, 'metadata.a', /string/],
+  ['an outTradeNo of one dot', { outTradeNo: '.' }, 'outTradeNo', /dots only/],
+  ['an outTradeNo of two dots', { outTradeNo: '..' }, 'outTradeNo', /dots only/],
+  [
+    'a metadata value with a line break',
+    { metadata: { note: 'x\r\n,999.00,,HKD,' } },
+    'metadata.note',
+    /control characters/,
+  ],
 ];
 
 describe('POST /v1/payments refuses bad bodies', () => {
@@ -141,5 +150,71 @@ describe('refunds, cancel, close and paths are validated too', () => {
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect((await h.http.get('/v2/nothing')).status).toBe(404);
+  });
+});
+
+describe('POST /v1/payments reads only plain UTF-8 JSON with each key once', () => {
+  const raw = (body: string | Buffer, headers: Record<string, string>) =>
+    h.post('/v1/payments', body, { 'content-type': 'application/json', ...headers });
+
+  it('refuses a repeated key, naming it, instead of keeping the last one', async () => {
+    await expectNoTrace(async () => {
+      const no = h.nextNo('dup');
+      const body = `{"outTradeNo":"${no}","amount":"1.00","amount":"50000.00","currency":"HKD","wallet":"WECHATHK"}`;
+      const res = await raw(body, {});
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([{ field: 'amount', message: 'appears more than once in its object' }]);
+    });
+  });
+
+  it('refuses a key repeated inside metadata', async () => {
+    await expectNoTrace(async () => {
+      const body = JSON.stringify(createBody(h.nextNo('dup'))).replace(
+        /}$/,
+        ',"metadata":{"a":"1","a":"2"}}',
+      );
+      const res = await raw(body, {});
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toEqual([
+        { field: 'metadata.a', message: 'appears more than once in its object' },
+      ]);
+    });
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+  ] as const)('refuses a %s-compressed body with 415', async (encoding, compress) => {
+    await expectNoTrace(async () => {
+      const res = await raw(compress(JSON.stringify(createBody(h.nextNo('gz')))), {
+        'content-encoding': encoding,
+      });
+      expect(res.status).toBe(415);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    });
+  });
+
+  it('refuses a UTF-16 body with 415', async () => {
+    await expectNoTrace(async () => {
+      const body = Buffer.from(JSON.stringify(createBody(h.nextNo('u16'))), 'utf16le');
+      const res = await raw(body, { 'content-type': 'application/json; charset=utf-16le' });
+      expect(res.status).toBe(415);
+      expect(res.body.detail).toMatch(/UTF-8/);
+    });
+  });
+});
+
+describe('refund numbers', () => {
+  it.each(['.', '..'])('refuses %j with 400', async (refundNo) => {
+    const no = h.nextNo('rn');
+    expect((await h.post('/v1/payments', createBody(no))).status).toBe(201);
+    await expectNoTrace(async () => {
+      const res = await h.post(`/v1/payments/${no}/refunds`, { refundNo, amount: '1.00' });
+      expect(res.status).toBe(400);
+      expect(res.body.errors).toContainEqual({
+        field: 'refundNo',
+        message: expect.stringMatching(/dots only/),
+      });
+    });
   });
 });

@@ -359,6 +359,7 @@ export interface operations {
                      * @description Stored with the payment for the caller; the aggregator calls the gateway
                      */
                     notifyUrl?: string;
+                    /** @description The caller's own key/value pairs, stored and echoed in events as opaque data; never an account name */
                     metadata?: {
                         [key: string]: string;
                     };

@@ -81,10 +81,18 @@ function fromExpress(err: unknown): unknown {
       },
     );
   }
-  const e = err as { type?: string; limit?: number; encoding?: string; status?: unknown } | undefined;
+  const e = err as
+    | { type?: string; limit?: number; encoding?: string; status?: unknown; key?: string }
+    | undefined;
   switch (e?.type) {
     case 'entity.parse.failed':
       return new MalformedJsonError({ cause: err });
+    case 'entity.duplicate.key':
+      return new ValidationError(
+        [{ field: e.key ?? '(body)', message: 'appears more than once in its object' }],
+        'The request body repeats a key',
+        { cause: err },
+      );
     case 'entity.too.large':
       return new PayloadTooLargeError(`${e.limit ?? ''} bytes`, { cause: err });
     case 'encoding.unsupported':

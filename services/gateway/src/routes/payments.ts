@@ -1,8 +1,9 @@
 import { parseAmount } from '@paystream/money';
-import express, { type RequestHandler, Router } from 'express';
+import { type RequestHandler, Router } from 'express';
 import { type ApiKeyStore, authenticate } from '../http/auth.js';
 import { endpoint } from '../http/endpoint.js';
 import type { IdempotencyStore } from '../http/idempotency.js';
+import { strictJson } from '../http/strict-json.js';
 import { labelRoute } from '../http/tracing.js';
 import type { RefundService } from '../payments/refunds.js';
 import type { PaymentService } from '../payments/service.js';
@@ -26,12 +27,7 @@ export function paymentsRouter(deps: {
   const router = Router();
   // The route is matched (and labelled) before the key is checked or the body read, so a refusal
   // at either is counted under the route's template.
-  const front = [
-    labelRoute,
-    noStore,
-    authenticate(deps.keys),
-    express.json({ limit: deps.bodyLimit, strict: true }),
-  ];
+  const front = [labelRoute, noStore, authenticate(deps.keys), strictJson(deps.bodyLimit)];
 
   router.post(
     '/',

@@ -8,10 +8,19 @@ import { UPSTREAM_MAX_AMOUNT, UPSTREAM_MIN_AMOUNT } from './amounts.js';
 
 const AMOUNT_RANGE = 'must be between 0.02 and 60000.00 (the aggregator refuses others with -23)';
 
-export const outTradeNoSchema = z
+/**
+ * An order or refund number: it travels as a path segment, so `.` and `..` (which clients and
+ * proxies normalise away: `/v1/payments/..` becomes `/v1/`) are refused like any dot-only value.
+ */
+const identifier = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 characters: letters, digits, "_", "-" or "."')
-  .meta({ description: "The caller's order number, unique per payment", example: 'order-1001' });
+  .refine((v) => !/^\.+$/.test(v), 'must not consist of dots only (a path segment)');
+
+export const outTradeNoSchema = identifier.meta({
+  description: "The caller's order number, unique per payment",
+  example: 'order-1001',
+});
 
 export const amountSchema = z
   .string({ message: 'must be a decimal string such as "12.34" (not a number)' })
@@ -35,10 +44,17 @@ export const createPaymentBody = z
     metadata: z
       .record(
         z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'keys are 1-40 letters, digits, "_", "-" or "."'),
-        z.string().max(500),
+        z
+          .string()
+          .max(500)
+          .regex(/^[^\p{Cc}]*$/u, 'values must not contain control characters (CR, LF, tab, NUL…)'),
       )
       .refine((m) => Object.keys(m).length <= 20, 'at most 20 entries')
-      .optional(),
+      .optional()
+      .meta({
+        description:
+          "The caller's own key/value pairs, stored and echoed in events as opaque data; never an account name",
+      }),
   })
   .superRefine((body, ctx) => {
     // The decimals allowed depend on the currency, so this check sits on the whole body.
@@ -51,9 +67,7 @@ export const createPaymentBody = z
 export type CreatePaymentBody = z.output<typeof createPaymentBody>;
 
 export const refundBody = z.strictObject({
-  refundNo: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 characters: letters, digits, "_", "-" or "."'),
+  refundNo: identifier,
   amount: amountSchema.refine((v) => /[1-9]/.test(v), 'must be more than 0.00'),
 });
 
