@@ -4,6 +4,7 @@ import { formatWireTimestamp } from '@paystream/upstream-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, type Harness, startHarness } from './__fixtures__/harness.js';
 import { notification } from './__fixtures__/notification.js';
+import { NOTIFY_REJECT_REASONS } from './payments/notifications.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -80,6 +81,19 @@ describe('POST /v1/notifications/upstream', () => {
     expect(await rejected(reason)).toBe(before + 1);
     expect(await h.outboxCount()).toBe(outbox);
     expect((await h.get(`/v1/payments/${no}`)).body.status).toBe('pending');
+  });
+});
+
+describe('paystream_notifications_rejected_total', () => {
+  it('has every reason at 0 from the start, so the first refusal is an increase', async () => {
+    const fresh = await startHarness({ transport: 'embedded', database: 'sqlite' });
+    try {
+      const metric = await fresh.registry.getSingleMetric('paystream_notifications_rejected_total')?.get();
+      const reasons = Object.fromEntries(metric!.values.map((v) => [v.labels.reason, v.value]));
+      expect(reasons).toEqual(Object.fromEntries(NOTIFY_REJECT_REASONS.map((r) => [r, 0])));
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -27,7 +27,19 @@ export interface NotificationServiceDeps {
 /** The acknowledgement the aggregator expects. */
 const ACK = { status: 200, body: { code: '00', msg: 'SUCCESS' } } as const;
 
-const REASON_OF_CODE: Record<string, string> = {
+/** Why a notify is refused: the `reason` label of `paystream_notifications_rejected_total`. */
+export const NOTIFY_REJECT_REASONS = [
+  'malformed',
+  'bad_timestamp',
+  'clock_skew',
+  'bad_signature',
+  'invalid',
+  'unknown_order',
+  'mismatch',
+] as const;
+type RejectReason = (typeof NOTIFY_REJECT_REASONS)[number];
+
+const REASON_OF_CODE: Record<string, RejectReason> = {
   '-13': 'malformed',
   '13': 'bad_timestamp',
   '12': 'clock_skew',
@@ -40,7 +52,11 @@ const REASON_OF_CODE: Record<string, string> = {
  * notify_id is acknowledged again and recorded once.
  */
 export class NotificationService {
-  constructor(private readonly deps: NotificationServiceDeps) {}
+  constructor(private readonly deps: NotificationServiceDeps) {
+    // Every reason exists at 0 from the start: an alert on `increase(...) > 0` sees the first
+    // forged notify after a start, which it would take for the series' beginning otherwise.
+    for (const reason of NOTIFY_REJECT_REASONS) deps.rejected.inc({ reason }, 0);
+  }
 
   async receive(rawBody: Buffer): Promise<{ status: number; body: unknown }> {
     const verified = verifyNotification(rawBody, this.deps.credentials, {
@@ -108,7 +124,12 @@ export class NotificationService {
     return row !== undefined;
   }
 
-  private refuse(reason: string, message: string, code?: string, status = 401): NotificationRejectedError {
+  private refuse(
+    reason: RejectReason,
+    message: string,
+    code?: string,
+    status = 401,
+  ): NotificationRejectedError {
     this.deps.rejected.inc({ reason });
     return new NotificationRejectedError(reason, `Notification refused: ${message}`, code, status);
   }
