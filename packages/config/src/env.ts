@@ -3,6 +3,9 @@ import { type ApiKeyEntry, apiKeysSchema } from './api-keys.js';
 import { parseBrokers } from './brokers.js';
 import { ConfigError } from './errors.js';
 
+/** The caller id of the all-in-one's development key. */
+export const DEV_CALLER = 'dev';
+
 const port = (fallback: number) =>
   z
     .string()
@@ -206,6 +209,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     problems.push({
       variable: 'PAYSTREAM_DEV_API_KEY',
       message: 'is only honoured with the bundled sandbox; unset it when UPSTREAM_BASE_URL is set',
+    });
+  }
+  // The development key acts as caller `dev`: a configured caller of that name would share its orders.
+  if (
+    typeof e.PAYSTREAM_DEV_API_KEY === 'string' &&
+    e.PAYSTREAM_API_KEYS.some((k) => k.caller === DEV_CALLER)
+  ) {
+    problems.push({
+      variable: 'PAYSTREAM_API_KEYS',
+      message: `caller "${DEV_CALLER}" is the development key's; rename that caller, or set PAYSTREAM_DEV_API_KEY empty`,
     });
   }
   if (problems.length > 0) throw new ConfigError(problems);

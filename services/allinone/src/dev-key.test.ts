@@ -34,3 +34,12 @@ it('never exists with a real aggregator; naming one there is a configuration err
     'PAYSTREAM_DEV_API_KEY: is only honoured with the bundled sandbox',
   );
 });
+
+it('refuses a configured caller named like the development key while that key is on', () => {
+  const dev = JSON.stringify([{ caller: 'dev', sha256: hashApiKey('psk_y'), scopes: ['payments:read'] }]);
+  expect(() => loadConfig({ PAYSTREAM_API_KEYS: dev, PAYSTREAM_DEV_API_KEY: 'psk_d' })).toThrow(
+    `PAYSTREAM_API_KEYS: caller "dev" is the development key's`,
+  );
+  // Without the development key there is nothing to collide with.
+  expect(developmentKey(loadConfig({ PAYSTREAM_API_KEYS: dev }))).toBeUndefined();
+});

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createAccountingPlugin } from '@paystream/accounting';
 import { createAlertingPlugin } from '@paystream/alerting';
 import { createBus, type EventBus } from '@paystream/bus';
-import { hashApiKey, type PaystreamConfig, SCOPES } from '@paystream/config';
+import { DEV_CALLER, hashApiKey, type PaystreamConfig, SCOPES } from '@paystream/config';
 import { type Database, openDatabase, redactUrl } from '@paystream/db';
 import { createErpCsvPlugin, journalFile } from '@paystream/erp-csv';
 import { createErpWebhookPlugin } from '@paystream/erp-webhook';
@@ -96,7 +96,7 @@ export async function startAllInOne(
     { fromBeginning: false },
   );
   const devKey = developmentKey(config);
-  const devKeys = devKey ? [{ caller: 'dev', sha256: hashApiKey(devKey), scopes: [...SCOPES] }] : [];
+  const devKeys = devKey ? [{ caller: DEV_CALLER, sha256: hashApiKey(devKey), scopes: [...SCOPES] }] : [];
   const gateway = await startGateway({
     config,
     upstreamBaseUrl,

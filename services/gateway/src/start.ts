@@ -6,6 +6,7 @@ import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createUpstreamClient, type UpstreamCredentials } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';
 import { prepareDatabase } from './database.js';
+import { answerClientErrorsAsProblems } from './http/client-error.js';
 import type { SweepResult } from './payments/sweeper.js';
 import { createGateway, type GatewayLogger } from './server.js';
 import type { GatewaySchema } from './store/schema.js';
@@ -93,6 +94,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  answerClientErrorsAsProblems(server);
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : config.port;
   relay.start();

@@ -218,3 +218,18 @@ describe('refund numbers', () => {
     });
   });
 });
+
+describe('what a refusal echoes', () => {
+  it("names the path as the problem's instance, never the query string", async () => {
+    const res = await h.get('/v1/payments/nope-404?api_key=psk_should_never_come_back');
+    expect(res.status).toBe(404);
+    expect(res.body.instance).toBe('/v1/payments/nope-404');
+    expect(JSON.stringify(res.body)).not.toContain('psk_should_never_come_back');
+  });
+
+  it('/readyz, unauthenticated, names no path of the host', async () => {
+    const res = await h.http.get('/readyz');
+    expect(res.body.checks.bus).toMatchObject({ ok: true });
+    expect(res.body.checks.bus.detail).toMatch(/^embedded: [^/]+$/);
+  });
+});

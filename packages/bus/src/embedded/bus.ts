@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
 import { EVENTS_TOPIC } from '@paystream/telemetry';
 import {
@@ -248,7 +248,8 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       if (closed) return { ok: false, detail: 'closed' };
       try {
         log.ping();
-        return { ok: true, detail: `embedded: ${file}` };
+        // Only the file's name: /readyz is unauthenticated, and a path tells an outsider about the host.
+        return { ok: true, detail: `embedded: ${basename(file)}` };
       } catch (err) {
         return { ok: false, detail: `embedded log unreadable: ${errorMessage(err)}` };
       }

@@ -11,7 +11,7 @@ import {
 import type { Answer } from '../payments/service.js';
 import { type Caller, requireScope } from './auth.js';
 import { type IdempotencyStore, parseIdempotencyKey, requestHash } from './idempotency.js';
-import { PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.js';
+import { instanceOf, PROBLEM_CONTENT_TYPE, sendProblem, toProblem } from './problem.js';
 
 /** zod issues as the API's `errors` array; each unknown field is named on its own. */
 export function fieldErrors(error: z.ZodError, where?: string): FieldError[] {
@@ -92,7 +92,7 @@ export function endpoint<P extends z.ZodType, B extends z.ZodType>(
       // A refusal (by the upstream or by the gateway's rules) is final and replays; a crash is not.
       const final = err instanceof UpstreamRejectedError || (err instanceof GatewayError && err.status < 500);
       try {
-        const problem = toProblem(err, req.originalUrl);
+        const problem = toProblem(err, instanceOf(req.originalUrl));
         if (final)
           await idempotency.complete(claimed.caller, claimed.key, { status: problem.status, body: problem });
         else await idempotency.release(claimed.caller, claimed.key);

@@ -132,7 +132,7 @@ export function problemMiddleware(log: {
   error(obj: object, msg?: string): void;
 }): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const problem = toProblem(err, req.originalUrl);
+    const problem = toProblem(err, instanceOf(req.originalUrl));
     // Class name and message only: errors from drivers can quote parameters.
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     if (fromExpress(err) instanceof ClientAbortedError) {
@@ -151,3 +151,12 @@ export function problemMiddleware(log: {
 }
 
 export { UnauthorizedError };
+
+/**
+ * The problem's `instance`: the request's path without its query string, which may carry what a
+ * caller should not have sent there (`?api_key=…`) and must not be echoed back.
+ */
+export function instanceOf(url: string): string {
+  const at = url.indexOf('?');
+  return at === -1 ? url : url.slice(0, at);
+}
