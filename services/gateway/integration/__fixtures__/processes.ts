@@ -18,7 +18,11 @@ export interface RunningProcess {
   waitFor(match: (line: LogLine) => boolean): Promise<LogLine>;
   /** Resolves with the signal or exit code once the process is gone. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stop(): Promise<void>;
+  /**
+   * SIGTERM, then waits for the exit. With `killAfterMs`, a process still draining by then gets
+   * SIGKILL: a test run's teardown must end even when a request hangs.
+   */
+  stop(killAfterMs?: number): Promise<void>;
 }
 
 function run(script: string, env: Record<string, string>): RunningProcess {
@@ -64,30 +68,47 @@ function run(script: string, env: Record<string, string>): RunningProcess {
         );
       });
     },
-    async stop() {
+    async stop(killAfterMs) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const kill =
+        killAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            }, killAfterMs);
       await exited;
+      clearTimeout(kill);
     },
   };
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The sandbox process on an ephemeral port; resolves once it listens. */
-export async function startSandboxProcess(): Promise<{ url: string; process: RunningProcess }> {
+/** The sandbox process on an ephemeral port (more settings in `env`); resolves once it listens. */
+export async function startSandboxProcess(
+  env: Record<string, string> = {},
+): Promise<{ url: string; process: RunningProcess }> {
   const main = join(dirname(fileURLToPath(import.meta.resolve('@paystream/upstream-sandbox'))), 'main.js');
-  const p = run(main, { SANDBOX_PORT: '0' });
+  const p = run(main, { ...env, SANDBOX_PORT: '0' });
   const line = await p.waitFor(
     (l) => typeof l.msg === 'string' && l.msg.startsWith('upstream sandbox listening'),
   );
   return { url: /(http:\/\/\S+)/.exec(line.msg!)![1]!, process: p };
 }
 
+/**
+ * The gateway build the process suites run: this checkout's dist/main.js, unless
+ * PAYSTREAM_GATEWAY_MAIN names another build's main.js (to run the same suite against a baseline).
+ */
+export function gatewayMain(): string {
+  return process.env.PAYSTREAM_GATEWAY_MAIN || join(here, '..', '..', 'dist', 'main.js');
+}
+
 /** A gateway process (dist/main.js) with the given environment; resolves once it listens. */
 export async function startGatewayProcess(
   env: Record<string, string>,
 ): Promise<{ url: string; process: RunningProcess }> {
-  const p = run(join(here, '..', '..', 'dist', 'main.js'), env);
+  const p = run(gatewayMain(), env);
   const line = await p.waitFor((l) => l.msg === 'gateway listening');
   return { url: String(line.url), process: p };
 }
