@@ -21,8 +21,12 @@ export { enqueueEvents } from './outbox/enqueue.js';
 export { OUTBOX_TABLE, outboxMigrations } from './outbox/migrations.js';
 export type { Poller } from './outbox/poller.js';
 export { createPoller } from './outbox/poller.js';
-export type { OutboxRelay, OutboxRelayOptions } from './outbox/relay.js';
+export type { OutboxRecordColumns, RecordOutboxRelayOptions } from './outbox/record-relay.js';
+export { createRecordOutboxRelay, outboxRecordColumns } from './outbox/record-relay.js';
+export type { OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
+export type { OutboxRelay, RelayOptions, TableRelayOptions } from './outbox/table-relay.js';
+export { createTableRelay, outboxLockKey } from './outbox/table-relay.js';
 export type {
   BatchContext,
   BatchHandler,

@@ -3,6 +3,7 @@ import {
   LABEL_OUTCOME,
   LABEL_PLUGIN,
   LABEL_REASON,
+  LABEL_TABLE,
   LABEL_TYPE,
   METRIC_DEAD_LETTERS_TOTAL,
   METRIC_EVENTS_PUBLISHED_TOTAL,
@@ -26,7 +27,8 @@ export interface BusMetrics {
   deadLetters: Counter<typeof LABEL_GROUP | typeof LABEL_REASON>;
   /** `paystream_plugin_batch_fallbacks_total`: labelled by plugin id like `handled`. */
   batchFallbacks: { inc(group: string): void };
-  outboxPending: Gauge;
+  /** `paystream_outbox_pending{table}`: each outbox relay keeps its table's series. */
+  outboxPending: Gauge<typeof LABEL_TABLE>;
 }
 
 // The gateway, plugin host and relay share one registry in the all-in-one, and each may create a bus:
@@ -93,7 +95,8 @@ export function busMetrics(registry: Registry = new Registry()): BusMetrics {
       () =>
         new Gauge({
           name: METRIC_OUTBOX_PENDING,
-          help: 'Events written to the outbox and not yet published',
+          help: 'Rows written to an outbox and not yet published, by outbox table',
+          labelNames: [LABEL_TABLE],
           registers,
         }),
     ),

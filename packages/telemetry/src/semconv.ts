@@ -15,7 +15,10 @@ export const METRIC_EVENTS_PUBLISHED_TOTAL = 'paystream_events_published_total';
 export const METRIC_PLUGIN_EVENTS_TOTAL = 'paystream_plugin_events_total';
 /** Runs of events a plugin's batch handler refused, then delivered one by one, by plugin. */
 export const METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL = 'paystream_plugin_batch_fallbacks_total';
-/** Events written to the outbox and not yet published. */
+/**
+ * Rows written to an outbox and not yet published, by outbox table (`paystream_outbox`: the
+ * gateway's events; `paystream_plugin_outbox`: what plugins publish).
+ */
 export const METRIC_OUTBOX_PENDING = 'paystream_outbox_pending';
 /** Inbound HTTP requests to the gateway, by route, method and status. */
 export const METRIC_HTTP_REQUESTS_TOTAL = 'paystream_http_requests_total';
@@ -50,6 +53,8 @@ export const LABEL_ALERTNAME = 'alertname';
 export const LABEL_SEVERITY = 'severity';
 export const LABEL_CHANNEL = 'channel';
 export const LABEL_STATE = 'state';
+/** The outbox table of `paystream_outbox_pending`. */
+export const LABEL_TABLE = 'table';
 
 /** Upstream latency buckets in seconds: the aggregator answers in tens of ms, timeouts sit at 10 s. */
 export const UPSTREAM_DURATION_BUCKETS = [

@@ -106,7 +106,7 @@ describe('the all-in-one', () => {
     );
     expect(text).toMatch(/paystream_events_published_total\{type="refund.failed"\} 1/);
     expect(text).toMatch(/paystream_events_published_total\{type="payment.succeeded"\} 1/);
-    expect(text).toContain('paystream_outbox_pending 0');
+    expect(text).toContain('paystream_outbox_pending{table="paystream_outbox"} 0');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 

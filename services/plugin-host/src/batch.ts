@@ -1,7 +1,8 @@
 // Batch delivery to a plugin that implements `handleBatch`: the host's own records of the batch
-// (which event ids are done, the orders' last sequences) and the plugin's effects are written in
-// ONE transaction, so a batch is either wholly done or not at all. When it fails, the bus delivers
-// the same events one by one through the ordinary handler, which retries and dead-letters.
+// (which event ids are done, the orders' last sequences over every payment event, subscribed or
+// not) and the plugin's effects are written in ONE transaction, so a batch is either wholly done
+// or not at all. When it fails, the bus delivers the same events one by one through the ordinary
+// handler, which retries and dead-letters.
 import { type BatchHandler, markProcessed, processedAmong } from '@paystream/bus';
 import type { Kysely } from '@paystream/db';
 import type { LedgerEntryPostedEvent, TypedEvent } from '@paystream/events';
@@ -35,7 +36,8 @@ export function pluginBatchHandler(
   if (!handleBatch) return undefined;
   return async (events, { group, signal }) => {
     const mine = events.filter((e) => subscriptionMatches(spec.subscribes, e));
-    if (mine.length === 0) return undefined;
+    // Sequences are tracked over every payment event, read or not (see the one-by-one handler).
+    if (mine.length === 0 && !events.some(isPaymentEvent)) return undefined;
     const after: (() => void)[] = [];
     const outcome = await db.transaction().execute(async (trx) => {
       const done = await processedAmong(
@@ -45,15 +47,20 @@ export function pluginBatchHandler(
       );
       const fresh: HostEvent[] = [];
       const duplicates: string[] = [];
+      const repeated = new Set<HostEvent>();
       for (const e of mine) {
         // A redelivered id, or the same id twice in one batch (a relay re-send): once only.
-        if (done.has(e.id)) duplicates.push(e.id);
-        else {
+        if (done.has(e.id)) {
+          duplicates.push(e.id);
+          repeated.add(e);
+        } else {
           done.add(e.id);
           fresh.push(e);
         }
       }
-      const sequenced = fresh.filter(isPaymentEvent);
+      // Every payment event of the run in order, subscribed or not (less the repeats): an event
+      // the plugin does not read still takes its order's next sequence number.
+      const sequenced = events.filter((e): e is TypedEvent => isPaymentEvent(e) && !repeated.has(e));
       const verdicts = await checkSequences(
         trx,
         id,

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import {
   type BacklogWatch,
   type BatchHandler,
+  createRecordOutboxRelay,
   type DeadLetter,
   type EventBus,
   type EventHandler,
@@ -35,9 +36,9 @@ import {
 import type { UpstreamClient } from '@paystream/upstream-client';
 import type { Registry } from 'prom-client';
 import { type HostEvent, pluginBatchHandler } from './batch.js';
-import { createPluginOutboxRelay } from './outbox.js';
+import { PLUGIN_OUTBOX_BATCH } from './outbox.js';
 import { type PluginServices, pluginServices } from './services.js';
-import { checkSequence, migrateHost } from './state.js';
+import { checkSequence, migrateHost, PLUGIN_OUTBOX_TABLE } from './state.js';
 import { upstreamQuery } from './upstream.js';
 
 /** The consumer group of a plugin (DESIGN fixed interface). */
@@ -129,15 +130,20 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
   const db = opts.database.db as Kysely<unknown>;
   const processed = sqlProcessedIds(db);
   const apiKeys = new ApiKeyStore(opts.apiKeys);
-  const relay = createPluginOutboxRelay(
+  // The one outbox relay of the bus, on the host's table: with N hosts on one database, each row
+  // is sent once, in position order (the table's advisory lock lets one relay send at a time).
+  const relay = createRecordOutboxRelay({
     db,
-    (topic, records) => {
+    table: PLUGIN_OUTBOX_TABLE,
+    batchSize: PLUGIN_OUTBOX_BATCH,
+    registry: opts.registry,
+    logger,
+    ...(opts.outboxPollIntervalMs !== undefined ? { pollIntervalMs: opts.outboxPollIntervalMs } : {}),
+    send: (topic, records) => {
       const target = opts.topicBuses?.[topic];
       return target ? target.publishRaw(target.topic, records) : opts.bus.publishRaw(topic, records);
     },
-    logger,
-    opts.outboxPollIntervalMs,
-  );
+  });
   const running = new Map<string, Running>();
   // A plugin's outbox rows commit with its own transaction, which the host does not see; the end
   // of the handler that wrote them is the first moment they are committed. Publishes are counted,
@@ -196,13 +202,15 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
       );
     };
     entry.handler = async (event, delivery) => {
-      if (!subscriptionMatches(spec.subscribes, event)) return;
-      const publishedBefore = publishes;
+      // Every payment event takes the order's next sequence number, whatever its type: the check
+      // comes before the subscription filter, so a type this plugin does not read is no gap.
       // Ledger entries carry no per-order sequence; their ids (entry ids) are deduped like any event.
       if (delivery.attempt === 1 && event.type !== 'ledger.entry.posted') {
         const verdict = await checkSequence(db, plugin.id, event.subject, event.data.sequence);
         if (verdict.kind === 'gap') reportGap(event, verdict.missing);
       }
+      if (!subscriptionMatches(spec.subscribes, event)) return;
+      const publishedBefore = publishes;
       try {
         await spec.handle(event as never, {
           logger: pluginLogger.child({ eventId: event.id, type: event.type, outTradeNo: event.subject }),

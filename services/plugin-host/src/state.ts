@@ -69,6 +69,10 @@ export interface SequencedDelivery {
 /**
  * Records the sequence of a first delivery and says whether it continues the order's sequence.
  * A gap is reported (events lost upstream or skipped), never blocked: the plugin still sees it.
+ * Every payment event counts, whether the plugin subscribes to its type or not. The last sequence
+ * lives in the database the hosts share, per plugin and order, not in a host's memory: the host a
+ * partition moves to after a rebalance or a restart goes on from what the previous one committed,
+ * so first meeting an order mid-stream is no gap.
  */
 export async function checkSequence(
   // biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
@@ -112,6 +116,7 @@ export async function checkSequences(
     if (sequence === before + 1) return { kind: 'next' };
     return { kind: 'gap', missing: Array.from({ length: sequence - before - 1 }, (_, i) => before + 1 + i) };
   });
+  const lastSequence = sql.ref(`${SEQUENCES_TABLE}.last_sequence`);
   // Sorted, so concurrent batches lock the rows in one order.
   const rows = [...moved]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -121,7 +126,11 @@ export async function checkSequences(
       .insertInto(SEQUENCES_TABLE)
       .values(rows.slice(i, i + 1000))
       .onConflict((oc) =>
-        oc.columns(['plugin', 'out_trade_no']).doUpdateSet({ last_sequence: sql`excluded.last_sequence` }),
+        oc.columns(['plugin', 'out_trade_no']).doUpdateSet({
+          // Never backwards: while a partition moves, two hosts may briefly handle one order, and
+          // the one committing last may hold the older sequence.
+          last_sequence: sql`case when excluded.last_sequence > ${lastSequence} then excluded.last_sequence else ${lastSequence} end`,
+        }),
       )
       .execute();
   }

@@ -27,6 +27,7 @@ import { createHostApp } from '../http.js';
 
 export type { MakeEventsOptions } from '@paystream/bus/testing';
 export { freePort, makeEvents, runId, waitFor } from '@paystream/bus/testing';
+export type { OrderEventsOptions } from './order-events.js';
 export { orderEvents } from './order-events.js';
 
 /** Options of {@link startTestHost}. */

@@ -1,14 +1,25 @@
 import { makeEvents } from '@paystream/bus/testing';
 import type { TypedEvent } from '@paystream/plugin-sdk';
 
+/** Options of {@link orderEvents}. */
+export interface OrderEventsOptions {
+  /** Default 1000 (10.00 HKD). */
+  amountMinor?: number;
+  /** Adds a refund of this amount after the payment. */
+  refundMinor?: number;
+  /**
+   * Puts a declined attempt (`refund.failed`, code 64) before the refund that succeeds: a type the
+   * ledger does not subscribe to, taking a sequence number of the order all the same.
+   */
+  refundFailsFirst?: boolean;
+}
+
 /**
  * What the gateway emits for one order, sequences 1..n: created, succeeded, and a refund when
- * `refundMinor` is given (10.00 HKD on WECHATHK unless told otherwise).
+ * `refundMinor` is given (10.00 HKD on WECHATHK unless told otherwise), optionally declined once
+ * before it succeeds.
  */
-export function orderEvents(
-  outTradeNo: string,
-  o: { amountMinor?: number; refundMinor?: number } = {},
-): TypedEvent[] {
+export function orderEvents(outTradeNo: string, o: OrderEventsOptions = {}): TypedEvent[] {
   const data = {
     outTradeNo,
     amountMinor: o.amountMinor ?? 1000,
@@ -16,7 +27,7 @@ export function orderEvents(
     wallet: 'WECHATHK' as const,
   };
   const one = (
-    type: 'payment.created' | 'payment.succeeded' | 'refund.succeeded',
+    type: 'payment.created' | 'payment.succeeded' | 'refund.failed' | 'refund.succeeded',
     sequence: number,
     extra = {},
   ) => {
@@ -27,17 +38,11 @@ export function orderEvents(
     });
     return { ...e!, subject: outTradeNo } as TypedEvent;
   };
-  return [
-    one('payment.created', 1),
-    one('payment.succeeded', 2),
-    ...(o.refundMinor
-      ? [
-          one('refund.succeeded', 3, {
-            refundNo: 'R1',
-            refundAmountMinor: o.refundMinor,
-            refundedTotalMinor: o.refundMinor,
-          }),
-        ]
-      : []),
-  ];
+  const events = [one('payment.created', 1), one('payment.succeeded', 2)];
+  if (o.refundMinor) {
+    const refund = { refundNo: 'R1', refundAmountMinor: o.refundMinor };
+    if (o.refundFailsFirst) events.push(one('refund.failed', 3, { ...refund, refundedTotalMinor: 0 }));
+    events.push(one('refund.succeeded', events.length + 1, { ...refund, refundedTotalMinor: o.refundMinor }));
+  }
+  return events;
 }
