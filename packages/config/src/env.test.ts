@@ -48,6 +48,17 @@ describe('loadConfig', () => {
     expect(message).toContain('KAFKA_TOPIC_PARTITIONS: must be a whole number between 1 and 1000');
   });
 
+  it("takes the standalone plugin host's topics when given, and refuses what Kafka would", () => {
+    expect(loadConfig({}).pluginHostTopics).toEqual({ events: undefined, ledger: undefined });
+    expect(
+      loadConfig({ PLUGIN_HOST_EVENTS_TOPIC: 'payments.events.v1.staging', PLUGIN_HOST_LEDGER_TOPIC: 'l_2' })
+        .pluginHostTopics,
+    ).toEqual({ events: 'payments.events.v1.staging', ledger: 'l_2' });
+    expect(() => loadConfig({ PLUGIN_HOST_LEDGER_TOPIC: 'ledger entries' })).toThrow(
+      /PLUGIN_HOST_LEDGER_TOPIC: must be a Kafka topic name/,
+    );
+  });
+
   it('sizes the upstream pool from UPSTREAM_CONNECTIONS and UPSTREAM_PIPELINING', () => {
     expect(loadConfig({ UPSTREAM_CONNECTIONS: '512', UPSTREAM_PIPELINING: '4' }).upstream).toMatchObject({
       connections: 512,

@@ -54,6 +54,11 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** A Kafka topic name, or undefined when unset (the caller knows the default topic). */
+const topicName = optionalText.refine((v) => v === undefined || /^[A-Za-z0-9._-]{1,249}$/.test(v), {
+  message: 'must be a Kafka topic name: 1 to 249 letters, digits, dots, underscores or hyphens',
+});
+
 const url = optionalText.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), {
   message: 'must be an http:// or https:// URL',
 });
@@ -103,6 +108,8 @@ const envSchema = z.object({
   SANDBOX_PORT: port(8081),
   PLUGIN_HOST_PORT: port(8090),
   PLUGIN_HOST_CONFIG: optionalText,
+  PLUGIN_HOST_EVENTS_TOPIC: topicName,
+  PLUGIN_HOST_LEDGER_TOPIC: topicName,
   KAFKA_BROKERS: brokers,
   KAFKA_TOPIC_PARTITIONS: positiveInt(6, 1000),
   KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1, 16),
@@ -145,6 +152,11 @@ export interface PaystreamConfig {
   pluginHostPort: number;
   /** JSON file naming the plugins to load (package + options); unset = the host's defaults. */
   pluginHostConfig: string | undefined;
+  /**
+   * The Kafka topics the standalone plugin host reads payment events from and sends ledger entries
+   * to; unset = `payments.events.v1` and `ledger.entries.v1` (tests give each run its own).
+   */
+  pluginHostTopics: { events: string | undefined; ledger: string | undefined };
   /** Empty: the embedded bus. */
   kafkaBrokers: string[];
   /** How the events topic is created when it does not exist yet (existing topics are left alone). */
@@ -228,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     sandboxPort: e.SANDBOX_PORT,
     pluginHostPort: e.PLUGIN_HOST_PORT,
     pluginHostConfig: e.PLUGIN_HOST_CONFIG,
+    pluginHostTopics: { events: e.PLUGIN_HOST_EVENTS_TOPIC, ledger: e.PLUGIN_HOST_LEDGER_TOPIC },
     kafkaBrokers: e.KAFKA_BROKERS,
     kafkaTopic: {
       partitions: e.KAFKA_TOPIC_PARTITIONS,

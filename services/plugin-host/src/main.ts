@@ -3,7 +3,7 @@
 import { createBus } from '@paystream/bus';
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
 import { openDatabase } from '@paystream/db';
-import { LEDGER_ENTRIES_TOPIC } from '@paystream/events';
+import { EVENTS_TOPIC, LEDGER_ENTRIES_TOPIC } from '@paystream/events';
 import { createProcessLogger, startTracing, upstreamPoolMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -22,6 +22,7 @@ const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 const database = openDatabase({ url: config.databaseUrl, sqliteFile: '.data/plugins.sqlite' });
 const busOptions = {
+  topic: config.pluginHostTopics.events ?? EVENTS_TOPIC,
   kafkaBrokers: config.kafkaBrokers,
   kafka: config.kafkaTopic,
   ...(config.embeddedBusFile ? { embeddedFile: config.embeddedBusFile } : {}),
@@ -30,8 +31,12 @@ const busOptions = {
   logger: logger.child({ component: 'bus' }),
 };
 const bus = await createBus(busOptions);
-// The ledger's entries, for ERP connectors: same transport, the ledger's own topic.
-const ledgerBus = await createBus({ ...busOptions, topic: LEDGER_ENTRIES_TOPIC });
+// The ledger's entries, for ERP connectors: same transport, the ledger's own topic. Plugins name it
+// LEDGER_ENTRIES_TOPIC whatever topic it is on Kafka (PLUGIN_HOST_LEDGER_TOPIC).
+const ledgerBus = await createBus({
+  ...busOptions,
+  topic: config.pluginHostTopics.ledger ?? LEDGER_ENTRIES_TOPIC,
+});
 const upstream =
   config.upstream.baseUrl && config.upstream.userConfirmKey && config.upstream.privateKey
     ? createUpstreamClient({
