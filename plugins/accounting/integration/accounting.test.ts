@@ -3,9 +3,10 @@
 // and a plugin that fails on every event neither slows the ledger nor loses its events.
 import { runCli } from '@paystream/plugin-host';
 import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
-import { definePlugin, type Kysely, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
+import { CURRENCIES, definePlugin, type Kysely, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAccountingPlugin, Ledger, type LedgerSchema } from '../src/index.js';
+import { createAccountingPlugin, Ledger, type LedgerSchema, MISMATCH_KINDS } from '../src/index.js';
+import { lifecycle } from './lifecycle.js';
 
 const setups = [
   { transport: 'embedded', database: 'sqlite' },
@@ -63,6 +64,104 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
     const again = await t.request('GET', `/plugins/accounting/journal?outTradeNo=${order}`);
     expect(again.body).toEqual(journal.body);
     expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual(trial.body);
+  });
+
+  it('names accounts after the authenticated caller, books a cancel of a paid order as a reversal and a payment after close as owed back', async () => {
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      transport,
+      database,
+    });
+    const run = runId();
+    const [sold, reversed, unpaid, late] = ['sold', 'reversed', 'unpaid', 'late'].map(
+      (n) => `acc-${run}-${n}`,
+    );
+    // svc-a created every order; the metadata claims svc-b, which must name nothing.
+    const who = { caller: 'svc-a', metadata: { caller: 'svc-b' } };
+    await t.publish([
+      ...lifecycle(sold!, ['payment.created', 'payment.succeeded'], who),
+      ...lifecycle(
+        reversed!,
+        [
+          'payment.created',
+          'payment.succeeded',
+          { refund: 'R1', amountMinor: 300 },
+          { refund: 'R2', amountMinor: 100, declined: true },
+          'payment.cancel_failed',
+          'payment.canceled',
+        ],
+        who,
+      ),
+      ...lifecycle(unpaid!, ['payment.created', 'payment.canceled'], who),
+      ...lifecycle(late!, ['payment.created', 'payment.closed', 'payment.paid_after_close'], {
+        ...who,
+        amountMinor: 2500,
+        wallet: 'ALIPAYHK',
+      }),
+    ]);
+    const journal = async (o: string) =>
+      (await t!.request('GET', `/plugins/accounting/journal?outTradeNo=${o}`)).body.entries.map(
+        (e: { eventType: string; postings: unknown }) => [e.eventType, e.postings],
+      );
+    const line = (account: string, side: string, amount: string) => ({
+      account,
+      side,
+      amount,
+      currency: 'HKD',
+    });
+    expect(await journal(sold!)).toEqual([
+      [
+        'payment.succeeded',
+        [line('assets:clearing:WECHATHK', 'debit', '10.00'), line('income:sales:svc-a', 'credit', '10.00')],
+      ],
+    ]);
+    expect(await journal(reversed!)).toEqual([
+      [
+        'payment.succeeded',
+        [line('assets:clearing:WECHATHK', 'debit', '10.00'), line('income:sales:svc-a', 'credit', '10.00')],
+      ],
+      [
+        'refund.succeeded',
+        [line('income:refunds:svc-a', 'debit', '3.00'), line('assets:clearing:WECHATHK', 'credit', '3.00')],
+      ],
+      // What the refund left, not the order's amount: the order's net is zero.
+      [
+        'payment.canceled',
+        [line('income:reversals:svc-a', 'debit', '7.00'), line('assets:clearing:WECHATHK', 'credit', '7.00')],
+      ],
+    ]);
+    expect(await journal(unpaid!)).toEqual([]);
+    expect(await journal(late!)).toEqual([
+      [
+        'payment.paid_after_close',
+        [
+          line('assets:clearing:ALIPAYHK', 'debit', '25.00'),
+          line('liabilities:late-payments', 'credit', '25.00'),
+        ],
+      ],
+    ]);
+    const balance = async (account: string) =>
+      (await t!.request('GET', `/plugins/accounting/accounts/${account}`)).body.balances;
+    expect(await balance('assets:clearing:WECHATHK')).toEqual([
+      { currency: 'HKD', debit: '20.00', credit: '10.00', balance: '10.00' },
+    ]);
+    expect(await balance('liabilities:late-payments')).toEqual([
+      { currency: 'HKD', debit: '0.00', credit: '25.00', balance: '-25.00' },
+    ]);
+    expect((await t.request('GET', '/plugins/accounting/accounts/income:sales:svc-b')).status).toBe(404);
+    expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual([
+      { currency: 'HKD', debit: '55.00', credit: '55.00' },
+    ]);
+    expect(await t.registry.metrics()).toMatch(/paystream_ledger_entries_total\{currency="HKD"\} 5\n/);
+    expect(await t.deadLetters('accounting')).toEqual([]);
+
+    // Every event again: the cancel that found nothing to reverse still books nothing.
+    await t.replay();
+    await t.settle();
+    expect(await journal(unpaid!)).toEqual([]);
+    expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual([
+      { currency: 'HKD', debit: '55.00', credit: '55.00' },
+    ]);
   });
 
   it('books a burst of orders in batches: one entry per payment, balances = postings; a redelivery books nothing twice', async () => {
@@ -189,6 +288,19 @@ describe('accounting routes', () => {
     ]);
     expect((await t.request('GET', '/plugins/accounting/accounts/assets:nothing')).status).toBe(404);
     expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual([]);
+  });
+
+  it('exposes every series at 0 from start-up, so the first entry or mismatch is an increase', async () => {
+    t = await startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })] });
+    const metrics = await t.registry.metrics();
+    for (const currency of CURRENCIES)
+      expect(metrics).toContain(`paystream_ledger_entries_total{currency="${currency}"} 0\n`);
+    for (const kind of MISMATCH_KINDS)
+      expect(metrics).toContain(`paystream_ledger_reconciliation_mismatches{kind="${kind}"} 0\n`);
+    await t.publish(orderEvents(`ord-${runId()}`, { amountMinor: 700 }));
+    const after = await t.registry.metrics();
+    expect(after).toContain('paystream_ledger_entries_total{currency="HKD"} 1\n');
+    expect(after).toContain('paystream_ledger_entries_total{currency="CNY"} 0\n');
   });
 
   it('refuses bad options naming the option', async () => {

@@ -1,6 +1,8 @@
 // Reconciliation against the aggregator's `query` (the sandbox): agreeing orders pass, each kind of
 // disagreement is reported with both sides, the gauge counts the last run, and the schedule runs it.
+// A cancel of a paid order (a reversal) and a payment after close agree once the ledger booked them.
 import { orderEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
+import type { Kysely, UpstreamQuery } from '@paystream/plugin-sdk';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
 import {
   type RunningSandbox,
@@ -9,7 +11,8 @@ import {
   startSandbox,
 } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createAccountingPlugin } from '../src/index.js';
+import { createAccountingPlugin, Ledger, type LedgerSchema, reconcile } from '../src/index.js';
+import { lifecycle } from './lifecycle.js';
 
 let sandbox: RunningSandbox;
 let upstream: UpstreamClient;
@@ -86,4 +89,101 @@ it('reports what the ledger and the aggregator disagree on, by kind, on a route 
     return r && r.checkedAt > first ? r : undefined;
   });
   expect(scheduled.mismatches).toHaveLength(3);
+});
+
+it('agrees with the aggregator after a cancel of a paid order and after a payment after close, and lists the late money', async () => {
+  const run = runId();
+  const [reversed, unbooked, late, lateRefunded] = ['reversed', 'unbooked', 'late', 'late-refunded'].map(
+    (n) => `rec-${run}-${n}`,
+  );
+  // Paid, then canceled at the aggregator: it shows `canceled` and gave the amount back.
+  for (const o of [reversed!, unbooked!]) {
+    await upstreamOrder(o, 1000, true);
+    expect((await upstream.cancelPayment({ outTradeNo: o })).outcome).toBe('success');
+  }
+  // Paid although Paystream had closed it: the sandbox answers `paid` for such an order.
+  for (const o of [late!, lateRefunded!]) await upstreamOrder(o, 1200, true);
+  const refund = await upstream.refundPayment({
+    outTradeNo: lateRefunded!,
+    refundNo: 'LR1',
+    amount: 1200 as never,
+    currency: 'HKD',
+  });
+  expect(refund.outcome).toBe('success');
+
+  const host = await startTestHost({
+    plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+    upstream,
+  });
+  try {
+    await host.publish([
+      ...lifecycle(reversed!, ['payment.created', 'payment.succeeded', 'payment.canceled']),
+      // The cancel never reached the ledger: the sale is still booked.
+      ...lifecycle(unbooked!, ['payment.created', 'payment.succeeded']),
+      ...lifecycle(late!, ['payment.created', 'payment.closed', 'payment.paid_after_close'], {
+        amountMinor: 1200,
+      }),
+      ...lifecycle(
+        lateRefunded!,
+        [
+          'payment.created',
+          'payment.closed',
+          'payment.paid_after_close',
+          { refund: 'LR1', amountMinor: 1200 },
+        ],
+        { amountMinor: 1200 },
+      ),
+    ]);
+    const { report } = (await host.request('POST', '/plugins/accounting/reconciliation')).body;
+    expect(report.unavailable).toEqual([]);
+    expect(report.mismatches).toEqual([
+      {
+        outTradeNo: unbooked,
+        kind: 'reversed_amount',
+        ledger: {
+          paidMinor: 1000,
+          latePaidMinor: 0,
+          refundedMinor: 0,
+          reversedMinor: 0,
+          heldMinor: 1000,
+          lateHeldMinor: 0,
+          currency: 'HKD',
+        },
+        upstream: { status: 'canceled', amountMinor: 1000, refundedMinor: 0, currency: 'HKD' },
+      },
+    ]);
+    expect(report.latePayments).toEqual([{ outTradeNo: late, heldMinor: 1200, currency: 'HKD' }]);
+
+    const ledger = new Ledger(host.database.db as Kysely<LedgerSchema>);
+    expect(await ledger.orderTotals(reversed!)).toMatchObject({
+      paidMinor: 1000,
+      reversedMinor: 1000,
+      heldMinor: 0,
+    });
+    expect(await ledger.orderTotals(lateRefunded!)).toMatchObject({
+      latePaidMinor: 1200,
+      refundedMinor: 1200,
+      heldMinor: 0,
+      lateHeldMinor: 0,
+    });
+
+    // An aggregator whose query keeps answering `closed` for the order paid after close agrees too;
+    // one that answers `closed` for an order the ledger holds a sale of does not.
+    const closedView: UpstreamQuery = {
+      async queryOrder(outTradeNo) {
+        return {
+          outcome: 'found',
+          outTradeNo,
+          status: 'closed',
+          amountMinor: 1200 as never,
+          refundedMinor: 0 as never,
+          currency: 'HKD',
+        };
+      },
+    };
+    const closed = await reconcile(ledger, closedView, [late!, unbooked!]);
+    expect(closed.mismatches.map((m) => [m.outTradeNo, m.kind])).toEqual([[unbooked, 'payment_unexpected']]);
+  } finally {
+    await host.close();
+  }
 });

@@ -1,6 +1,18 @@
-export type { BookedEvent, Booking } from './chart.js';
-export { bookingFor, clearingAccount, refundsAccount, salesAccount } from './chart.js';
-export type { BookOutcome, JournalEntry, Totals } from './ledger.js';
+export type { BookedEvent, Booking, Held } from './chart.js';
+export {
+  accountCaller,
+  BOOKED_TYPES,
+  bookingFor,
+  bookingKey,
+  clearingAccount,
+  heldAfter,
+  LATE_PAYMENTS_ACCOUNT,
+  NOTHING_HELD,
+  refundsAccount,
+  reversalsAccount,
+  salesAccount,
+} from './chart.js';
+export type { BookOutcome, JournalEntry, OrderTotals, Totals } from './ledger.js';
 export { entryIdFor, Ledger } from './ledger.js';
 export { accountingOptions, createAccountingPlugin, createAccountingPlugin as default } from './plugin.js';
 export type { Mismatch, MismatchKind, ReconciliationReport } from './reconcile.js';

@@ -1,7 +1,8 @@
 // The ledger's storage. Like TigerBeetle's transfers, entries are immutable and idempotent: an
-// entry's id derives from the event id, a business key (one payment, one refund) is booked once
-// whatever event carries it, and account balances move only in the transaction that inserts the
-// postings, so balances always equal the sum of postings and debits always equal credits.
+// entry's id derives from the event id, a business key (one payment, refund, reversal or payment
+// after close) is booked once whatever event carries it, and account balances move only in the
+// transaction that inserts the postings, so balances always equal the sum of postings and debits
+// always equal credits. A refund or cancel books from what its order's earlier entries left held.
 import { createHash } from 'node:crypto';
 import {
   type Currency,
@@ -13,7 +14,16 @@ import {
   type PluginPublisher,
   sql,
 } from '@paystream/plugin-sdk';
-import { type BookedEvent, bookingFor } from './chart.js';
+import {
+  type BookedEvent,
+  type Booking,
+  bookingFor,
+  bookingKey,
+  type Held,
+  heldAfter,
+  LATE_PAYMENTS_ACCOUNT,
+  NOTHING_HELD,
+} from './chart.js';
 import type { LedgerSchema } from './schema.js';
 
 /** A journal entry with its postings, in minor units. */
@@ -61,10 +71,47 @@ export function entryIdFor(eventId: string): string {
   return `le_${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
 }
 
-/** What `book` did. */
+/** What `book` did: booked an entry, found its event or fact booked already, or had nothing to book. */
 export type BookOutcome =
   | { kind: 'booked'; entry: JournalEntry }
-  | { kind: 'duplicate'; reason: 'event' | 'fact' };
+  | { kind: 'duplicate'; reason: 'event' | 'fact' }
+  | { kind: 'nothing' };
+
+// The types whose postings depend on what the order holds already.
+const DEPENDS_ON_HELD = new Set<string>(['refund.succeeded', 'payment.canceled']);
+
+/** The postings of one entry of an order, with the sequence of the event it booked. */
+interface OrderMove {
+  /** 0 for entries booked before sequences were kept (they came first). */
+  sequence: number;
+  postings: LedgerPosting[];
+}
+
+/**
+ * What the order held before the event of `sequence`: the entries of its earlier events only, so a
+ * late copy of an earlier event (a cancel that found nothing held) books what it booked the first time.
+ */
+function heldBefore(moves: readonly OrderMove[], sequence: number): Held {
+  return moves
+    .filter((m) => m.sequence < sequence)
+    .reduce((held, m) => heldAfter(held, m.postings), NOTHING_HELD);
+}
+
+/** What the ledger booked for one order, in minor units (reconciliation compares it with the aggregator). */
+export interface OrderTotals {
+  /** Sales: `payment.succeeded`. */
+  paidMinor: number;
+  /** Payments after close: `payment.paid_after_close`. */
+  latePaidMinor: number;
+  refundedMinor: number;
+  /** What cancels reversed. */
+  reversedMinor: number;
+  /** What the order holds in clearing now. */
+  heldMinor: number;
+  /** The part of it owed back to the customer (late payments not yet refunded or reversed). */
+  lateHeldMinor: number;
+  currency: string | null;
+}
 
 /** The double-entry ledger on its tables. */
 export class Ledger {
@@ -74,7 +121,7 @@ export class Ledger {
     private readonly source = '/paystream/plugins/accounting',
   ) {}
 
-  /** Books a succeeded payment or refund once; publishes `ledger.entry.posted` in the same transaction. */
+  /** Books one event once; publishes `ledger.entry.posted` in the same transaction. */
   async book(event: BookedEvent): Promise<BookOutcome> {
     return this.db.transaction().execute(async (trx) => (await this.bookAll(trx, [event]))[0]!);
   }
@@ -82,15 +129,16 @@ export class Ledger {
   /**
    * Books events in order inside the caller's transaction `trx`, in a handful of statements
    * whatever their number: the outcome of each is what `book` would have said booking them one
-   * after the other (a second event for a fact booked earlier in the same call is a duplicate).
+   * after the other (a second event for a fact booked earlier in the same call is a duplicate, and
+   * a refund or cancel sees what the entries before it in the same call left its order holding).
    */
   async bookAll(trx: Kysely<LedgerSchema>, events: readonly BookedEvent[]): Promise<BookOutcome[]> {
     if (events.length === 0) return [];
-    const bookings = events.map(bookingFor);
-    const ids = new Set<string>();
-    const keys = new Set<string>();
+    const keys = events.map(bookingKey);
+    const seenIds = new Set<string>();
+    const seenKeys = new Set<string>();
     for (const slice of chunks(
-      events.map((e, i) => [e.id, bookings[i]!.key] as const),
+      events.map((e, i) => [e.id, keys[i]!] as const),
       ROWS_PER_STATEMENT,
     )) {
       const rows = await trx
@@ -112,32 +160,41 @@ export class Ledger {
         )
         .execute();
       for (const r of rows) {
-        ids.add(r.event_id);
-        keys.add(r.booking_key);
+        seenIds.add(r.event_id);
+        seenKeys.add(r.booking_key);
       }
     }
+    const moves = await this.holdingMoves(
+      trx,
+      events.filter((e) => DEPENDS_ON_HELD.has(e.type)).map((e) => e.data.outTradeNo),
+    );
     const postedAt = new Date().toISOString();
-    const outcomes = events.map((event, i): BookOutcome => {
-      const booking = bookings[i]!;
-      if (ids.has(event.id)) return { kind: 'duplicate', reason: 'event' };
-      if (keys.has(booking.key)) return { kind: 'duplicate', reason: 'fact' };
-      ids.add(event.id);
-      keys.add(booking.key);
-      return {
-        kind: 'booked',
-        entry: {
-          id: entryIdFor(event.id),
-          eventId: event.id,
-          eventType: event.type,
-          outTradeNo: event.data.outTradeNo,
-          refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
-          postedAt,
-          postings: booking.postings,
-        },
+    const results = events.map((event, i): { outcome: BookOutcome; booking?: Booking } => {
+      const key = keys[i]!;
+      if (seenIds.has(event.id)) return { outcome: { kind: 'duplicate', reason: 'event' } };
+      if (seenKeys.has(key)) return { outcome: { kind: 'duplicate', reason: 'fact' } };
+      const order = event.data.outTradeNo;
+      const booking = bookingFor(event, heldBefore(moves.get(order) ?? [], event.data.sequence));
+      if (!booking) return { outcome: { kind: 'nothing' } };
+      seenIds.add(event.id);
+      seenKeys.add(key);
+      const list = moves.get(order) ?? [];
+      list.push({ sequence: event.data.sequence, postings: booking.postings });
+      moves.set(order, list);
+      const entry: JournalEntry = {
+        id: entryIdFor(event.id),
+        eventId: event.id,
+        eventType: event.type,
+        outTradeNo: order,
+        refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
+        postedAt,
+        postings: booking.postings,
       };
+      return { outcome: { kind: 'booked', entry }, booking };
     });
-    const booked = outcomes.flatMap((o, i) =>
-      o.kind === 'booked' ? [{ entry: o.entry, event: events[i]!, booking: bookings[i]! }] : [],
+    const outcomes = results.map((r) => r.outcome);
+    const booked = results.flatMap(({ outcome, booking }, i) =>
+      outcome.kind === 'booked' && booking ? [{ entry: outcome.entry, event: events[i]!, booking }] : [],
     );
     if (booked.length === 0) return outcomes;
     for (const slice of chunks(booked, ROWS_PER_STATEMENT)) {
@@ -202,6 +259,56 @@ export class Ledger {
       })),
     );
     return outcomes;
+  }
+
+  /** The postings on clearing and late payments of the orders' entries, per order. */
+  private async holdingMoves(
+    trx: Kysely<LedgerSchema>,
+    orders: readonly string[],
+  ): Promise<Map<string, OrderMove[]>> {
+    const byEntry = new Map<string, { order: string; move: OrderMove }>();
+    for (const slice of chunks([...new Set(orders)], ROWS_PER_STATEMENT)) {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .innerJoin('ledger_postings', 'ledger_postings.entry_id', 'ledger_entries.id')
+        .select([
+          'ledger_entries.id',
+          'ledger_entries.out_trade_no',
+          'ledger_entries.event_sequence',
+          'ledger_postings.account',
+          'ledger_postings.side',
+          'ledger_postings.amount_minor',
+          'ledger_postings.currency',
+        ])
+        .where('ledger_entries.out_trade_no', 'in', slice)
+        .where((eb) =>
+          eb.or([
+            eb('ledger_postings.account', 'like', 'assets:clearing:%'),
+            eb('ledger_postings.account', '=', LATE_PAYMENTS_ACCOUNT),
+          ]),
+        )
+        .execute();
+      for (const r of rows) {
+        let at = byEntry.get(r.id);
+        if (!at) {
+          at = { order: r.out_trade_no, move: { sequence: r.event_sequence ?? 0, postings: [] } };
+          byEntry.set(r.id, at);
+        }
+        at.move.postings.push({
+          account: r.account,
+          side: r.side,
+          amountMinor: Number(r.amount_minor),
+          currency: r.currency as Currency,
+        });
+      }
+    }
+    const moves = new Map<string, OrderMove[]>();
+    for (const { order, move } of byEntry.values()) {
+      const list = moves.get(order) ?? [];
+      list.push(move);
+      moves.set(order, list);
+    }
+    return moves;
   }
 
   /** Adds the postings' amounts to the balances, one row per account and currency. */
@@ -374,24 +481,44 @@ export class Ledger {
     }));
   }
 
-  /** What the ledger booked for an order: paid and refunded, in minor units. */
-  async orderTotals(
-    outTradeNo: string,
-  ): Promise<{ paidMinor: number; refundedMinor: number; currency: string | null }> {
+  /** What the ledger booked for an order, read from its entries' clearing and late-payment postings. */
+  async orderTotals(outTradeNo: string): Promise<OrderTotals> {
     const rows = await this.db
       .selectFrom('ledger_entries')
       .innerJoin('ledger_postings', 'ledger_postings.entry_id', 'ledger_entries.id')
-      .select(['ledger_entries.event_type', 'ledger_postings.amount_minor', 'ledger_postings.currency'])
+      .select([
+        'ledger_entries.event_type',
+        'ledger_postings.account',
+        'ledger_postings.side',
+        'ledger_postings.amount_minor',
+        'ledger_postings.currency',
+      ])
       .where('ledger_entries.out_trade_no', '=', outTradeNo)
-      .where('ledger_postings.line', '=', 0)
       .execute();
-    let paidMinor = 0;
-    let refundedMinor = 0;
+    const totals: OrderTotals = {
+      paidMinor: 0,
+      latePaidMinor: 0,
+      refundedMinor: 0,
+      reversedMinor: 0,
+      heldMinor: 0,
+      lateHeldMinor: 0,
+      currency: rows[0]?.currency ?? null,
+    };
+    let held: Held = NOTHING_HELD;
     for (const r of rows) {
-      if (r.event_type === 'payment.succeeded') paidMinor += r.amount_minor;
-      else refundedMinor += r.amount_minor;
+      const amountMinor = Number(r.amount_minor);
+      const posting = { account: r.account, side: r.side, amountMinor, currency: r.currency as Currency };
+      held = heldAfter(held, [posting]);
+      // Each entry moves clearing once: that line says how much the event moved.
+      if (!r.account.startsWith('assets:clearing:')) continue;
+      if (r.event_type === 'payment.succeeded') totals.paidMinor += amountMinor;
+      else if (r.event_type === 'payment.paid_after_close') totals.latePaidMinor += amountMinor;
+      else if (r.event_type === 'refund.succeeded') totals.refundedMinor += amountMinor;
+      else if (r.event_type === 'payment.canceled') totals.reversedMinor += amountMinor;
     }
-    return { paidMinor, refundedMinor, currency: rows[0]?.currency ?? null };
+    totals.heldMinor = held.heldMinor;
+    totals.lateHeldMinor = held.lateMinor;
+    return totals;
   }
 
   /** Orders to reconcile: those seen created or booked, most recent first. */

@@ -1,6 +1,6 @@
-import { coreServices, definePlugin, type EventOf, type Kysely } from '@paystream/plugin-sdk';
+import { CURRENCIES, coreServices, definePlugin, type EventOf, type Kysely } from '@paystream/plugin-sdk';
 import { z } from 'zod';
-import type { BookedEvent } from './chart.js';
+import { BOOKED_TYPES, type BookedEvent } from './chart.js';
 import { Ledger } from './ledger.js';
 import { MISMATCH_KINDS, type ReconciliationReport, reconcile } from './reconcile.js';
 import { ledgerRoutes } from './routes.js';
@@ -21,8 +21,8 @@ export const accountingOptions = z
 /** The double-entry ledger: `createAccountingPlugin(options)`. */
 export const createAccountingPlugin = definePlugin({
   id: 'accounting',
-  description: 'Double-entry ledger of succeeded payments and refunds',
-  subscribes: { types: ['payment.created', 'payment.succeeded', 'refund.succeeded'] },
+  description: 'Double-entry ledger of payments, refunds, reversals and payments after close',
+  subscribes: { types: ['payment.created', ...BOOKED_TYPES] },
   options: accountingOptions,
   deps: {
     logger: coreServices.logger,
@@ -63,6 +63,8 @@ export const createAccountingPlugin = definePlugin({
         );
       return report;
     };
+    // Every series exists from start-up, so `increase(...) > 0` sees the first entry of a currency.
+    for (const currency of CURRENCIES) entries.inc({ currency }, 0);
     for (const kind of MISMATCH_KINDS) mismatches.set({ kind }, 0);
     if (options.reconcileIntervalMs > 0)
       scheduler.every('reconcile', options.reconcileIntervalMs, async (signal) => {
@@ -80,9 +82,11 @@ export const createAccountingPlugin = definePlugin({
     if (outcome.kind === 'booked') {
       state.entries.inc({ currency: event.data.currency });
       logger.debug({ entryId: outcome.entry.id }, 'journal entry booked');
+    } else if (outcome.kind === 'nothing') {
+      logger.debug({}, 'the order holds nothing to reverse: no entry');
     } else if (outcome.reason === 'fact') {
       // Another event id for a fact already booked: the producer re-emitted it. Nothing to book.
-      logger.warn({}, 'payment or refund already booked under another event id');
+      logger.warn({}, 'this fact is already booked under another event id');
     }
   },
   // The same effects as `handle` event after event, in the host's transaction: a few statements
@@ -90,7 +94,7 @@ export const createAccountingPlugin = definePlugin({
   async handleBatch(events, { state, logger, trx, afterCommit }) {
     const db = trx as Kysely<LedgerSchema>;
     await state.ledger.recordOrders(db, events.filter(isCreated));
-    const booked = events.filter((e): e is BookedEvent => !isCreated(e));
+    const booked = events.filter((e) => !isCreated(e)) as BookedEvent[];
     const outcomes = await state.ledger.bookAll(db, booked);
     afterCommit(() => {
       let entries = 0;
@@ -99,10 +103,10 @@ export const createAccountingPlugin = definePlugin({
         if (outcome.kind === 'booked') {
           entries += 1;
           state.entries.inc({ currency: event.data.currency });
-        } else if (outcome.reason === 'fact')
+        } else if (outcome.kind === 'duplicate' && outcome.reason === 'fact')
           logger.warn(
             { eventId: event.id, type: event.type, outTradeNo: event.subject },
-            'payment or refund already booked under another event id',
+            'this fact is already booked under another event id',
           );
       });
       logger.debug({ events: events.length, entries }, 'journal entries booked');
