@@ -10,9 +10,9 @@ export function shippedRules(resolveAfter = '3s'): unknown {
   return { ...doc, defaults: { ...doc.defaults, resolveAfter } };
 }
 
-/** The alerting plugin with test-speed timers (the defaults are seconds to minutes). */
-export function fastAlerting(o: Partial<AlertingOptions> = {}) {
-  return createAlertingPlugin({
+/** Test-speed timers (the defaults are seconds to minutes), the shipped rules, no log channel. */
+export function fastOptions(o: Partial<AlertingOptions> = {}): Partial<AlertingOptions> {
+  return {
     rules: shippedRules(),
     log: false,
     deliverIntervalMs: 50,
@@ -22,5 +22,10 @@ export function fastAlerting(o: Partial<AlertingOptions> = {}) {
     retryBackoffMaxMs: 1000,
     timeoutMs: 2000,
     ...o,
-  });
+  };
+}
+
+/** The alerting plugin with {@link fastOptions}. */
+export function fastAlerting(o: Partial<AlertingOptions> = {}) {
+  return createAlertingPlugin(fastOptions(o));
 }

@@ -23,7 +23,7 @@ import { createDispatcher } from './dispatch.js';
 import { type AlertingOptions, alertingOptions } from './options.js';
 import { DEFAULT_RULES_FILE, loadRulesFile, parseRules } from './rules/load.js';
 import { observe } from './rules/match.js';
-import { prune, recordObservation, resolveQuiet } from './store/alerts.js';
+import { enrollChannels, prune, recordObservation, resolveQuiet } from './store/alerts.js';
 import { listAlerts } from './store/list.js';
 import { migrations } from './store/migrations.js';
 
@@ -80,6 +80,17 @@ export const createAlertingPlugin = definePlugin({
       help: 'Alerts raised by the alerting plugin and accepted by a channel, by alert name, severity and channel',
       labelNames: [LABEL_ALERTNAME, LABEL_SEVERITY, LABEL_CHANNEL],
     });
+    // Every series exists from start-up, so `increase(...) > 0` sees an alert's first delivery.
+    for (const rule of rules)
+      for (const channel of channels)
+        fired.inc({ alertname: rule.name, severity: rule.severity, channel: channel.name }, 0);
+    // Alerts still open from before this start are owed to every channel configured now.
+    const enrolled = await enrollChannels(
+      database.db,
+      channels.map((c) => c.name),
+    );
+    if (enrolled > 0)
+      logger.info({ deliveries: enrolled }, 'open alerts queued for channels that have not had them');
     const dispatcher = createDispatcher({
       db: database.db,
       channels,

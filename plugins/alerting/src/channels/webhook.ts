@@ -42,7 +42,16 @@ export function slackBody(n: AlertNotice) {
         ? ':rotating_light:'
         : ':warning:';
   const head = `${icon} [${n.status.toUpperCase()}] ${n.labels.alertname} (${n.labels.severity})`;
-  const fields = ['code', 'category', 'wallet', 'outTradeNo', 'refundNo', 'occurrences']
+  const fields = [
+    'code',
+    'category',
+    'wallet',
+    'operation',
+    'outTradeNo',
+    'amount',
+    'refundNo',
+    'occurrences',
+  ]
     .map((k) => [k, n.labels[k] ?? n.annotations[k]] as const)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `*${k}*: ${v}`);

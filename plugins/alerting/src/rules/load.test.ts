@@ -12,6 +12,7 @@ const seen = (o: Partial<Observation>): Observation => ({
   operation: 'create',
   wallet: 'WECHATHK',
   outTradeNo: 'O-1',
+  amount: '10.00',
   currency: 'HKD',
   at: 0,
   ...o,

@@ -7,7 +7,8 @@ import { type GroupLabel, type Rule, ruleSchema, rulesFileSchema } from './schem
 /** The shipped defaults: a rule for every catalog code whose alert flag is set. */
 export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../../rules/default.yaml', import.meta.url));
 
-const DEFAULT_GROUP_BY: readonly GroupLabel[] = ['code', 'category', 'wallet'];
+// The operation too: a 64 on a cancel is not the refunds' alert, and its annotations name a cancel.
+const DEFAULT_GROUP_BY: readonly GroupLabel[] = ['code', 'category', 'wallet', 'operation'];
 const DEFAULT_RESOLVE_AFTER_MS = 10 * 60_000;
 
 /** A rules file that does not validate; the message names the file and each bad rule. */

@@ -15,6 +15,8 @@ export interface Observation {
   refundNo?: string;
   /** Decimal string of the refund's amount, when the event names a refund. */
   refundAmount?: string;
+  /** Decimal string of the order's amount. */
+  amount: string;
   currency: string;
   /** Milliseconds since the epoch of the upstream answer. */
   at: number;
@@ -33,6 +35,7 @@ export function observe(event: TypedEvent): Observation | undefined {
     operation: d.operation,
     wallet: d.wallet,
     outTradeNo: d.outTradeNo,
+    amount: formatAmount(d.amountMinor as never, d.currency),
     currency: d.currency,
     at: Number.isNaN(at) ? Date.now() : at,
     ...(d.refundNo !== undefined ? { refundNo: d.refundNo } : {}),
@@ -86,9 +89,40 @@ export function alertAnnotations(rule: Rule, o: Observation): Record<string, str
     category: o.category,
     wallet: o.wallet,
     operation: o.operation,
+    amount: `${o.amount} ${o.currency}`,
   };
   if (rule.description) a.description = render(rule.description, o);
   if (o.refundNo !== undefined) a.refundNo = o.refundNo;
   if (o.refundAmount !== undefined) a.refundAmount = `${o.refundAmount} ${o.currency}`;
+  return a;
+}
+
+/** The fields a repeat adds about itself, replaced together on each repeat. */
+const LATEST_FIELDS = [
+  'lastOutTradeNo',
+  'lastEventId',
+  'lastOperation',
+  'lastRefundNo',
+  'lastRefundAmount',
+] as const;
+
+/**
+ * Annotations after a repeat: those of the occurrence that raised the alert, the count, and the
+ * latest occurrence's own fields only (a refund number left by an earlier repeat never sits beside
+ * another order's number).
+ */
+export function repeatAnnotations(
+  kept: Record<string, string>,
+  o: Observation,
+  occurrences: number,
+): Record<string, string> {
+  const a: Record<string, string> = { ...kept };
+  for (const k of LATEST_FIELDS) delete a[k];
+  a.occurrences = String(occurrences);
+  a.lastOutTradeNo = o.outTradeNo;
+  a.lastEventId = o.eventId;
+  a.lastOperation = o.operation;
+  if (o.refundNo !== undefined) a.lastRefundNo = o.refundNo;
+  if (o.refundAmount !== undefined) a.lastRefundAmount = `${o.refundAmount} ${o.currency}`;
   return a;
 }

@@ -19,8 +19,12 @@ const duration = z
   .transform(parseDuration)
   .refine((ms) => ms > 0, 'must be longer than zero');
 
-/** Labels an alert can be grouped by (its identity in Alertmanager). */
-export const GROUP_LABELS = ['code', 'category', 'wallet', 'operation'] as const;
+/**
+ * Labels an alert can be grouped by (its identity in Alertmanager). `outTradeNo` makes one alert
+ * per order: for rules where each order needs its own action (money to give back), never for rules
+ * that fire on bursts.
+ */
+export const GROUP_LABELS = ['code', 'category', 'wallet', 'operation', 'outTradeNo'] as const;
 export type GroupLabel = (typeof GROUP_LABELS)[number];
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;

@@ -1,7 +1,14 @@
 // Alert state, written in the same transaction as the event that changed it: handling an event
 // only touches the database, never a channel, so a channel that is down cannot stall the stream.
 import { type Kysely, sql, type Transaction } from '@paystream/plugin-sdk';
-import { alertAnnotations, alertLabels, fingerprint, type Observation, ruleMatches } from '../rules/match.js';
+import {
+  alertAnnotations,
+  alertLabels,
+  fingerprint,
+  type Observation,
+  repeatAnnotations,
+  ruleMatches,
+} from '../rules/match.js';
 import type { Rule } from '../rules/schema.js';
 import { ALERTS, DELIVERIES, RATE_EVENTS, SEEN } from './migrations.js';
 
@@ -23,6 +30,59 @@ async function queueDeliveries(trx: Db, fp: string, channels: readonly string[],
         oc.columns(['fingerprint', 'channel']).doUpdateSet({ next_attempt_at: now, attempts: 0 }),
       )
       .execute();
+}
+
+/**
+ * Queues the alerts for each channel that has no delivery row for them yet (a channel configured
+ * after they fired), leaving the channels that have one as they are.
+ */
+async function enrollMissing(
+  trx: Db,
+  fps: readonly string[],
+  channels: readonly string[],
+  now: number,
+): Promise<number> {
+  if (fps.length === 0 || channels.length === 0) return 0;
+  const rows = fps.flatMap((fp) =>
+    channels.map((channel) => ({ fingerprint: fp, channel, next_attempt_at: now })),
+  );
+  const result = await trx
+    .insertInto(DELIVERIES)
+    .values(rows)
+    .onConflict((oc) => oc.columns(['fingerprint', 'channel']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * At start-up: every open alert is owed to every channel configured now, including one added
+ * since it fired. Returns how many deliveries were queued.
+ */
+export async function enrollChannels(
+  db: Kysely<unknown>,
+  channels: readonly string[],
+  now = Date.now(),
+): Promise<number> {
+  return tables(db)
+    .transaction()
+    .execute(async (trx) => {
+      const open = (await trx
+        .selectFrom(ALERTS)
+        .select('fingerprint')
+        .where('status', '=', 'firing')
+        .execute()) as {
+        fingerprint: string;
+      }[];
+      let queued = 0;
+      for (let i = 0; i < open.length; i += 200)
+        queued += await enrollMissing(
+          trx,
+          open.slice(i, i + 200).map((r) => r.fingerprint),
+          channels,
+          now,
+        );
+      return queued;
+    });
 }
 
 /** Opens the alert of the rule's group, or adds the observation to the alert already open. */
@@ -66,21 +126,16 @@ async function raise(
     .executeTakeFirstOrThrow()) as { status: string; occurrences: number; annotations: string };
   if (row.status === 'firing') {
     // A repeat within the open alert: one alert, counted; the order that raised it stays, the
-    // latest is added. Channels are not notified again (Alertmanager sees it on its next re-send).
+    // latest is added. Channels that had it are not notified again (Alertmanager sees it on its
+    // next re-send); a channel configured since it fired has not had it and gets it now.
     const occurrences = Number(row.occurrences) + 1;
-    const kept = JSON.parse(row.annotations) as Record<string, string>;
-    const latest: Record<string, string> = {
-      ...kept,
-      occurrences: String(occurrences),
-      lastOutTradeNo: o.outTradeNo,
-      lastEventId: o.eventId,
-    };
-    if (o.refundNo !== undefined) latest.lastRefundNo = o.refundNo;
+    const latest = repeatAnnotations(JSON.parse(row.annotations) as Record<string, string>, o, occurrences);
     await trx
       .updateTable(ALERTS)
       .set({ occurrences, last_seen_at: now, annotations: JSON.stringify(latest) })
       .where('fingerprint', '=', fp)
       .execute();
+    await enrollMissing(trx, [fp], channels, now);
     return { fingerprint: fp, rule: rule.name, change: 'repeated' };
   }
   // Resolved before: the condition is back, so this is a new firing (a new version for channels).
