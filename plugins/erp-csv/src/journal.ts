@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path';
 import type { LedgerEntryData } from '@paystream/plugin-sdk';
 import { parse } from 'csv-parse/sync';
-import { entryLines, HEADER, hongKongDate } from './rows.js';
+import { entryLines, HEADER, hongKongDate, readCell } from './rows.js';
 
 /** `journal-YYYY-MM-DD.csv` of the entry's Hong Kong date. */
 export function journalFile(dir: string, d: Pick<LedgerEntryData, 'postedAt'>): string {
@@ -51,7 +51,7 @@ export class Journal {
       ids = new Set();
       if (existsSync(path)) {
         const rows = parse(repairTail(path), { from_line: 2, relax_column_count: true }) as string[][];
-        for (const row of rows) if (row[0]) ids.add(row[0]);
+        for (const row of rows) if (row[0]) ids.add(readCell(row[0]));
       }
       this.written.set(path, ids);
     }
