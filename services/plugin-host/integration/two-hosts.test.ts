@@ -129,8 +129,8 @@ it('two hosts on one database publish every ledger entry once; a SIGKILLed host 
   try {
     for (const h of hosts) await waitFor(`host ${h.name} to be ready`, () => readyz(h)).catch(failWithOutput);
 
-    // 1. Both hosts running. Orders arrive in waves until each host has booked some (the second
-    // to join the group gets partitions at the rebalance), then the rest at once.
+    // 1. Both hosts running. Orders arrive in small waves until each host has booked some (the
+    // second to join the group gets partitions at the rebalance), then the rest at once.
     const first = `th1-${runId()}`;
     const one = ordersOf(first, 300);
     let sent = 0;
@@ -138,13 +138,13 @@ it('two hosts on one database publish every ledger entry once; a SIGKILLed host 
       'both hosts to book entries',
       async () => {
         if ((await bookedBy(a)) > 0 && (await bookedBy(b)) > 0) return true;
-        if (sent < 100) {
-          await bus.publish(one.events.slice(sent, sent + 10).flat());
-          sent += 10;
+        if (sent < one.events.length) {
+          await bus.publish(one.events.slice(sent, sent + 5).flat());
+          sent += 5;
         }
         return false;
       },
-      { timeoutMs: 30_000, intervalMs: 300 },
+      { timeoutMs: 40_000, intervalMs: 300 },
     ).catch(failWithOutput);
     await bus.publish(one.events.slice(sent).flat());
     await booked(first, one.entries);
