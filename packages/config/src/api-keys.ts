@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /**
  * What an API key may do. Reads are separate so a reporting job cannot move money; `ledger:read`
- * lets finance read the ledger's routes, `plugins:admin` lets operators list and redrive a
+ * lets finance read the ledger's routes; `ledger:reconcile` lets it start a reconciliation, which
+ * queries the aggregator once per order; `plugins:admin` lets operators list and redrive a
  * plugin's dead letters.
  */
 export const SCOPES = [
@@ -11,6 +12,7 @@ export const SCOPES = [
   'payments:write',
   'refunds:write',
   'ledger:read',
+  'ledger:reconcile',
   'plugins:admin',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
