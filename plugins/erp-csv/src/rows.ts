@@ -1,5 +1,5 @@
+import { csvLines } from '@paystream/csv-cells';
 import { formatAmount, type LedgerEntryData } from '@paystream/plugin-sdk';
-import { stringify } from 'csv-stringify/sync';
 
 /** The journal's columns, in file order (documented in the README). */
 export const COLUMNS = [
@@ -26,48 +26,21 @@ export function hongKongDate(iso: string): string {
   return HK_DATE.format(new Date(iso));
 }
 
-// Written as %XX (the UTF-8 bytes) wherever they occur: the separator, the quote, and every
-// character a reader may take for a line break or a control (C0, DEL, C1, U+2028, U+2029). A cell
-// is then one field to any reader, even one that splits lines on LF and fields on commas without
-// looking at quotes; `%` itself is escaped so the encoding reads back exactly.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE = /[%,"\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu;
-// What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list: =, +, -, @, and
-// tab and CR, which the escape above has already replaced); and the quote that marks a neutralised
-// cell, so a cell that began with one reads back unchanged.
-const FORMULA_START = /^[=+\-@']/;
-
-/**
- * A value as its journal cell: unsafe characters percent-encoded, and a value a spreadsheet would
- * run as a formula (`=1+1`, `-1-1`, `@SUM(A1)`) prefixed with `'` so it shows as text (`'-1-1`).
- * Read back with {@link readCell}.
- */
-export function journalCell(value: string): string {
-  const escaped = value.replace(UNSAFE, (c) =>
-    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
-  );
-  return FORMULA_START.test(escaped) ? `'${escaped}` : escaped;
-}
-
-/** The value a journal cell stands for (the inverse of {@link journalCell}). */
-export function readCell(cell: string): string {
-  return decodeURIComponent(cell.startsWith("'") ? cell.slice(1) : cell);
-}
-
-/** CSV options of every line: CRLF (RFC 4180), and a neutralised formula always quoted. */
-const CSV = { record_delimiter: 'windows', quoted_match: /^'/ } as const;
+// The escaping (README "Cells that cannot become formulas, rows or fields") lives in
+// @paystream/csv-cells: every CSV Paystream writes for people reads back the same way.
+export { csvCell as journalCell, readCell } from '@paystream/csv-cells';
 
 /** The header line, CRLF-terminated (RFC 4180). */
-export const HEADER = stringify([[...COLUMNS]], CSV);
+export const HEADER = csvLines([COLUMNS]);
 
 /**
  * One CSV line per posting, CRLF-terminated, amounts as decimal strings in major units. Every cell
- * goes through {@link journalCell}: the ledger's own values (ids, dates, accounts, amounts) never
- * hold what it changes, while order and refund numbers are the caller's and may.
+ * is escaped (`csvLines`): the ledger's own values (ids, dates, accounts, amounts) never hold what
+ * the escaping changes, while order and refund numbers are the caller's and may.
  */
 export function entryLines(d: LedgerEntryData): string {
   const date = hongKongDate(d.postedAt);
-  return stringify(
+  return csvLines(
     d.postings.map((p) => {
       const amount = formatAmount(p.amountMinor, p.currency);
       return [
@@ -80,8 +53,7 @@ export function entryLines(d: LedgerEntryData): string {
         p.currency,
         d.outTradeNo,
         d.refundNo ?? '',
-      ].map(journalCell);
+      ];
     }),
-    CSV,
   );
 }

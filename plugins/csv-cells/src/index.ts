@@ -1,0 +1,1 @@
+export { CSV_OPTIONS, csvCell, csvLines, readCell } from './cells.js';
