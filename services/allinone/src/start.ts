@@ -214,7 +214,7 @@ async function startPlugins(o: {
     names: host.plugins,
     alertmanagerUrl: o.env.ALERTMANAGER_URL,
     csvDir,
-    app: createHostApp(host, { logger }),
+    app: createHostApp(host, { logger, registry: o.registry }),
     database,
     async close() {
       await host.close();

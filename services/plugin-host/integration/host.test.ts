@@ -111,6 +111,42 @@ describe('plugin host', () => {
     });
   });
 
+  it('answers like the gateway: typed problems with errors[], no-store, checked queries, every request counted', async () => {
+    const p = recorder('answers');
+    t = await startTestHost({ plugins: [p.plugin] });
+    const boom = await t.request('GET', '/plugins/answers/boom?api_key=never-echoed');
+    expect(boom.body).toEqual({
+      type: 'https://paystream.dev/problems/conflict',
+      title: 'Conflict',
+      status: 409,
+      detail: 'nope',
+      instance: '/plugins/answers/boom',
+    });
+    const seen = await t.request('GET', '/plugins/answers/seen');
+    expect(seen.headers.get('cache-control')).toBe('no-store');
+    const letters = await t.request('GET', '/admin/plugins/answers/dead-letters');
+    expect(letters).toMatchObject({ status: 200, body: { deadLetters: [] } });
+    expect(letters.headers.get('cache-control')).toBe('no-store');
+    for (const limit of ['-1', 'abc', '0', '1001', '2.5']) {
+      const bad = await t.request('GET', `/admin/plugins/answers/dead-letters?limit=${limit}`);
+      expect(bad.status, limit).toBe(400);
+      expect(bad.body, limit).toMatchObject({
+        type: 'https://paystream.dev/problems/validation',
+        errors: [{ field: 'limit', message: 'must be a whole number from 1 to 1000' }],
+      });
+    }
+    const metrics = await t.registry.metrics();
+    expect(metrics).toContain(
+      'paystream_http_requests_total{route="/plugins/answers/seen",method="GET",status="200"} 1',
+    );
+    expect(metrics).toContain(
+      'paystream_http_requests_total{route="/admin/plugins/:id/dead-letters",method="GET",status="400"} 5',
+    );
+    expect(metrics).toContain(
+      'paystream_http_requests_total{route="/plugins/answers/*",method="GET",status="409"} 1',
+    );
+  });
+
   it('reports per-order sequence gaps without holding the events back', async () => {
     const p = recorder('gaps');
     t = await startTestHost({ plugins: [p.plugin] });

@@ -5,16 +5,70 @@ import type { Scope } from '@paystream/config';
 import { authenticate, problemMiddleware, requireScope } from '@paystream/gateway';
 import type { Logger } from '@paystream/logger';
 import { PluginHttpError } from '@paystream/plugin-sdk';
+import { httpRequestsCounter } from '@paystream/telemetry';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import type { PluginHost } from './host.js';
+import { countHostRequests } from './http-metrics.js';
 
 /** Options of {@link createHostApp}. */
 export interface HostAppOptions {
   logger: Logger;
+  /** Where `paystream_http_requests_total` counts the host's requests (the all-in-one's shared one). */
+  registry: Registry;
   /** Serve /healthz, /readyz and /metrics too (standalone; the all-in-one's gateway serves them). */
-  health?: { registry: Registry; bus: { health(): Promise<{ ok: boolean; detail?: string }> } };
+  health?: { bus: { health(): Promise<{ ok: boolean; detail?: string }> } };
 }
+
+const PROBLEM_TYPE = 'https://paystream.dev/problems/';
+
+// The gateway's problem types, by status: a plugin's refusal reads like the gateway's.
+const TYPE_OF_STATUS: Record<number, string> = {
+  400: 'validation',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  405: 'method-not-allowed',
+  409: 'conflict',
+  413: 'payload-too-large',
+  415: 'unsupported-media-type',
+  422: 'unprocessable',
+  429: 'too-many-requests',
+  503: 'unavailable',
+};
+
+/** A plugin's error as a problem document, typed like the gateway's, with `errors[]` on a 400. */
+export function pluginProblem(err: PluginHttpError, instance: string) {
+  return {
+    type: `${PROBLEM_TYPE}${TYPE_OF_STATUS[err.status] ?? (err.status >= 500 ? 'plugin-error' : 'client-error')}`,
+    title: err.title,
+    status: err.status,
+    detail: err.message,
+    instance,
+    ...(err.errors
+      ? { errors: err.errors }
+      : err.status === 400
+        ? { errors: [{ field: '(request)', message: err.message }] }
+        : {}),
+  };
+}
+
+/** Every answer of the host is about money or dead letters: no cache may keep one. */
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** A dead-letter listing's `limit`: 1 to 1000, 100 when absent. */
+const deadLetterQuery = z.strictObject({
+  limit: z.coerce
+    .number({ message: 'must be a whole number from 1 to 1000' })
+    .int('must be a whole number from 1 to 1000')
+    .min(1, 'must be a whole number from 1 to 1000')
+    .max(1000, 'must be a whole number from 1 to 1000')
+    .default(100),
+});
 
 const scoped =
   (scope: Scope): RequestHandler =>
@@ -36,14 +90,7 @@ function pluginProblems(logger: Logger): ErrorRequestHandler {
     res
       .status(err.status)
       .type('application/problem+json')
-      .json({
-        type: 'about:blank',
-        title: err.title,
-        status: err.status,
-        detail: err.message,
-        instance: req.originalUrl,
-        ...(err.errors ? { errors: err.errors } : {}),
-      });
+      .json(pluginProblem(err, req.originalUrl.split('?')[0] ?? req.originalUrl));
   };
 }
 
@@ -52,8 +99,10 @@ export function createHostApp(host: PluginHost, opts: HostAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  const { registry } = opts;
+  app.use(countHostRequests(httpRequestsCounter(registry), host.plugins));
   if (opts.health) {
-    const { registry, bus } = opts.health;
+    const { bus } = opts.health;
     app.get('/healthz', (_req, res) => {
       res.json({ status: 'ok' });
     });
@@ -71,14 +120,21 @@ export function createHostApp(host: PluginHost, opts: HostAppOptions): Express {
   admin.get('/', async (_req, res) => {
     res.json({ plugins: await host.status() });
   });
-  admin.get('/:id/dead-letters', async (req, res) => {
-    const limit = Math.min(Number(req.query.limit ?? 100) || 100, 1000);
-    res.json({ deadLetters: await host.deadLetters(String(req.params.id), limit) });
+  admin.get('/:id/dead-letters', async (req, res, next) => {
+    const query = deadLetterQuery.safeParse(req.query);
+    if (!query.success) {
+      const errors = query.error.issues.map((i) => ({
+        field: i.path.join('.') || '(query)',
+        message: i.message,
+      }));
+      return next(new PluginHttpError(400, 'Bad Request', 'The query is not valid', errors));
+    }
+    res.json({ deadLetters: await host.deadLetters(String(req.params.id), query.data.limit) });
   });
   admin.post('/:id/dead-letters/redrive', async (req, res) => {
     res.json(await host.redrive(String(req.params.id)));
   });
-  app.use('/admin/plugins', auth, scoped('plugins:admin'), (req, _res, next) => {
+  app.use('/admin/plugins', noStore, auth, scoped('plugins:admin'), (req, _res, next) => {
     const id = req.path.split('/')[1];
     if (id && !host.plugins.includes(id))
       return next(new PluginHttpError(404, 'Not Found', `no plugin ${id}`));
@@ -86,7 +142,7 @@ export function createHostApp(host: PluginHost, opts: HostAppOptions): Express {
   });
   app.use('/admin/plugins', admin);
   for (const [id, router] of host.routers())
-    app.use(`/plugins/${id}`, auth, express.json({ limit: '64kb' }), router);
+    app.use(`/plugins/${id}`, noStore, auth, express.json({ limit: '64kb' }), router);
   app.use((req, _res, next) =>
     next(new PluginHttpError(404, 'Not Found', `No route ${req.method} ${req.path}`)),
   );

@@ -64,7 +64,7 @@ const host = createPluginHost({
   ...(upstream ? { upstream } : {}),
 });
 await host.start();
-const app = createHostApp(host, { logger, health: { registry, bus } });
+const app = createHostApp(host, { logger, registry, health: { bus } });
 const server = app.listen(config.pluginHostPort, config.host, () => {
   logger.info({ port: config.pluginHostPort, plugins: host.plugins }, 'plugin host listening');
 });

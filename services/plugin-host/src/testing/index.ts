@@ -156,7 +156,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  const app = () => createHostApp(host, { logger: silentLogger, health: { registry, bus } });
+  const app = () => createHostApp(host, { logger: silentLogger, registry, health: { bus } });
   let handler = app();
   // `replay()` swaps the app behind the same server, so the URL stays the same.
   const server = createServer((req, res) => handler(req, res));
