@@ -35,6 +35,11 @@ export const METRIC_PLUGIN_DEAD_LETTERS = 'paystream_plugin_dead_letters';
 export const METRIC_LEDGER_ENTRIES_TOTAL = 'paystream_ledger_entries_total';
 /** Ledger/upstream mismatches found by the last reconciliation run, by kind. */
 export const METRIC_LEDGER_RECONCILIATION_MISMATCHES = 'paystream_ledger_reconciliation_mismatches';
+/**
+ * Differences in the latest day's daily reconciliation (orders of one Hong Kong day: the
+ * aggregator, the gateway's events and the ledger compared), by kind.
+ */
+export const METRIC_RECONCILIATION_DIFFERENCES = 'paystream_reconciliation_differences';
 /** Alerts raised by the alerting plugin, by alert name, severity and channel. */
 export const METRIC_ALERTS_FIRED_TOTAL = 'paystream_alerts_fired_total';
 
