@@ -5,7 +5,13 @@ import { runCli } from '@paystream/plugin-host';
 import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
 import { CURRENCIES, definePlugin, type Kysely, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAccountingPlugin, Ledger, type LedgerSchema, MISMATCH_KINDS } from '../src/index.js';
+import {
+  createAccountingPlugin,
+  DIFFERENCE_KINDS,
+  Ledger,
+  type LedgerSchema,
+  MISMATCH_KINDS,
+} from '../src/index.js';
 import { lifecycle } from './lifecycle.js';
 
 const setups = [
@@ -22,7 +28,7 @@ afterEach(async () => {
 describe.each(setups)('accounting on $transport with $database', ({ transport, database }) => {
   it('books a paid, partly refunded order as two balanced entries; a full redelivery changes nothing', async () => {
     t = await startTestHost({
-      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
       transport,
       database,
     });
@@ -68,7 +74,7 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
 
   it('names accounts after the authenticated caller, books a cancel of a paid order as a reversal and a payment after close as owed back', async () => {
     t = await startTestHost({
-      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
       transport,
       database,
     });
@@ -166,7 +172,7 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
 
   it('books a burst of orders in batches: one entry per payment, balances = postings; a redelivery books nothing twice', async () => {
     t = await startTestHost({
-      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
       transport,
       database,
     });
@@ -206,7 +212,7 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
 
   it('dead-letters the one payment it cannot book and books the rest of its batch', async () => {
     t = await startTestHost({
-      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
       transport,
       database,
     });
@@ -244,7 +250,7 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
       },
     });
     t = await startTestHost({
-      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 }), flaky()],
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false }), flaky()],
       transport,
       database,
     });
@@ -275,7 +281,9 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
 
 describe('accounting routes', () => {
   it('need the ledger:read scope and name a bad field', async () => {
-    t = await startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })] });
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
+    });
     expect((await t.request('GET', '/plugins/accounting/trial-balance', { apiKey: null })).status).toBe(401);
     expect(
       (await t.request('GET', '/plugins/accounting/trial-balance', { apiKey: t.apiKeyWith('payments:read') }))
@@ -290,13 +298,21 @@ describe('accounting routes', () => {
     expect((await t.request('GET', '/plugins/accounting/trial-balance')).body).toEqual([]);
   });
 
-  it('exposes every series at 0 from start-up, so the first entry or mismatch is an increase', async () => {
-    t = await startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })] });
+  it('exposes every series at 0 from start-up, so the first entry, mismatch or difference is an increase', async () => {
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
+    });
     const metrics = await t.registry.metrics();
     for (const currency of CURRENCIES)
       expect(metrics).toContain(`paystream_ledger_entries_total{currency="${currency}"} 0\n`);
     for (const kind of MISMATCH_KINDS)
       expect(metrics).toContain(`paystream_ledger_reconciliation_mismatches{kind="${kind}"} 0\n`);
+    for (const kind of DIFFERENCE_KINDS)
+      expect(metrics).toContain(`paystream_reconciliation_differences{kind="${kind}"} 0\n`);
+    // The aggregator query codes that page, before any reconciliation asked anything.
+    expect(metrics).toContain(
+      'paystream_upstream_requests_total{operation="query",code="-12",category="authentication"} 0\n',
+    );
     await t.publish(orderEvents(`ord-${runId()}`, { amountMinor: 700 }));
     const after = await t.registry.metrics();
     expect(after).toContain('paystream_ledger_entries_total{currency="HKD"} 1\n');

@@ -100,7 +100,10 @@ describe.each(['sqlite', 'postgres'] as const)('ledger invariants on %s', (datab
   let t: TestHost;
   let ledger: Ledger;
   beforeAll(async () => {
-    t = await startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })], database });
+    t = await startTestHost({
+      plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
+      database,
+    });
     ledger = new Ledger(t.database.db as Kysely<LedgerSchema>);
   });
   afterAll(async () => {

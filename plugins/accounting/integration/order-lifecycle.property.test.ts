@@ -122,7 +122,9 @@ function stepsOf(p: OrderPlan): { steps: Step[]; heldMinor: number; lateMinor: n
 let t: TestHost;
 let ledger: Ledger;
 beforeAll(async () => {
-  t = await startTestHost({ plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })] });
+  t = await startTestHost({
+    plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
+  });
   ledger = new Ledger(t.database.db as Kysely<LedgerSchema>);
 });
 afterAll(async () => {

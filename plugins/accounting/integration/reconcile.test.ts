@@ -48,7 +48,7 @@ it('reports what the ledger and the aggregator disagree on, by kind, on a route 
   await upstreamOrder(unpaid!, 500, false);
   await upstreamOrder(short!, 800, true);
   t = await startTestHost({
-    plugins: [createAccountingPlugin({ reconcileIntervalMs: 200 })],
+    plugins: [createAccountingPlugin({ reconcileIntervalMs: 200, dailyReconciliation: false })],
     upstream,
   });
   await t.publish([
@@ -112,7 +112,7 @@ it('agrees with the aggregator after a cancel of a paid order and after a paymen
   expect(refund.outcome).toBe('success');
 
   const host = await startTestHost({
-    plugins: [createAccountingPlugin({ reconcileIntervalMs: 0 })],
+    plugins: [createAccountingPlugin({ reconcileIntervalMs: 0, dailyReconciliation: false })],
     upstream,
   });
   try {

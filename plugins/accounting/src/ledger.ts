@@ -113,6 +113,43 @@ export interface OrderTotals {
   currency: string | null;
 }
 
+/** One posting of an order's entry, as {@link totalsOf} reads it. */
+interface TotalsRow {
+  event_type: string;
+  account: string;
+  side: 'debit' | 'credit';
+  amount_minor: number | string;
+  currency: string;
+}
+
+/** What an order's postings add up to (each entry moves clearing once: that line says how much). */
+function totalsOf(rows: readonly TotalsRow[]): OrderTotals {
+  const totals: OrderTotals = {
+    paidMinor: 0,
+    latePaidMinor: 0,
+    refundedMinor: 0,
+    reversedMinor: 0,
+    heldMinor: 0,
+    lateHeldMinor: 0,
+    currency: rows[0]?.currency ?? null,
+  };
+  let held: Held = NOTHING_HELD;
+  for (const r of rows) {
+    // PostgreSQL answers bigint as a string.
+    const amountMinor = Number(r.amount_minor);
+    const posting = { account: r.account, side: r.side, amountMinor, currency: r.currency as Currency };
+    held = heldAfter(held, [posting]);
+    if (!r.account.startsWith('assets:clearing:')) continue;
+    if (r.event_type === 'payment.succeeded') totals.paidMinor += amountMinor;
+    else if (r.event_type === 'payment.paid_after_close') totals.latePaidMinor += amountMinor;
+    else if (r.event_type === 'refund.succeeded') totals.refundedMinor += amountMinor;
+    else if (r.event_type === 'payment.canceled') totals.reversedMinor += amountMinor;
+  }
+  totals.heldMinor = held.heldMinor;
+  totals.lateHeldMinor = held.lateMinor;
+  return totals;
+}
+
 /** The double-entry ledger on its tables. */
 export class Ledger {
   constructor(
@@ -483,42 +520,41 @@ export class Ledger {
 
   /** What the ledger booked for an order, read from its entries' clearing and late-payment postings. */
   async orderTotals(outTradeNo: string): Promise<OrderTotals> {
-    const rows = await this.db
-      .selectFrom('ledger_entries')
-      .innerJoin('ledger_postings', 'ledger_postings.entry_id', 'ledger_entries.id')
-      .select([
-        'ledger_entries.event_type',
-        'ledger_postings.account',
-        'ledger_postings.side',
-        'ledger_postings.amount_minor',
-        'ledger_postings.currency',
-      ])
-      .where('ledger_entries.out_trade_no', '=', outTradeNo)
-      .execute();
-    const totals: OrderTotals = {
-      paidMinor: 0,
-      latePaidMinor: 0,
-      refundedMinor: 0,
-      reversedMinor: 0,
-      heldMinor: 0,
-      lateHeldMinor: 0,
-      currency: rows[0]?.currency ?? null,
-    };
-    let held: Held = NOTHING_HELD;
-    for (const r of rows) {
-      const amountMinor = Number(r.amount_minor);
-      const posting = { account: r.account, side: r.side, amountMinor, currency: r.currency as Currency };
-      held = heldAfter(held, [posting]);
-      // Each entry moves clearing once: that line says how much the event moved.
-      if (!r.account.startsWith('assets:clearing:')) continue;
-      if (r.event_type === 'payment.succeeded') totals.paidMinor += amountMinor;
-      else if (r.event_type === 'payment.paid_after_close') totals.latePaidMinor += amountMinor;
-      else if (r.event_type === 'refund.succeeded') totals.refundedMinor += amountMinor;
-      else if (r.event_type === 'payment.canceled') totals.reversedMinor += amountMinor;
+    return (await this.ordersTotals([outTradeNo])).get(outTradeNo)?.totals ?? totalsOf([]);
+  }
+
+  /**
+   * {@link orderTotals} of many orders in a few statements, with the wallet of each order's entries;
+   * orders without entries are absent from the map.
+   */
+  async ordersTotals(
+    outTradeNos: readonly string[],
+  ): Promise<Map<string, { totals: OrderTotals; wallet: string }>> {
+    const byOrder = new Map<string, { wallet: string; rows: TotalsRow[] }>();
+    for (const slice of chunks([...new Set(outTradeNos)], ROWS_PER_STATEMENT)) {
+      const rows = await this.db
+        .selectFrom('ledger_entries')
+        .innerJoin('ledger_postings', 'ledger_postings.entry_id', 'ledger_entries.id')
+        .select([
+          'ledger_entries.out_trade_no',
+          'ledger_entries.wallet',
+          'ledger_entries.event_type',
+          'ledger_postings.account',
+          'ledger_postings.side',
+          'ledger_postings.amount_minor',
+          'ledger_postings.currency',
+        ])
+        .where('ledger_entries.out_trade_no', 'in', slice)
+        .execute();
+      for (const r of rows) {
+        const order = byOrder.get(r.out_trade_no) ?? { wallet: r.wallet, rows: [] };
+        order.rows.push(r);
+        byOrder.set(r.out_trade_no, order);
+      }
     }
-    totals.heldMinor = held.heldMinor;
-    totals.lateHeldMinor = held.lateMinor;
-    return totals;
+    return new Map(
+      [...byOrder].map(([order, { wallet, rows }]) => [order, { totals: totalsOf(rows), wallet }] as const),
+    );
   }
 
   /** Orders to reconcile: those seen created or booked, most recent first. */

@@ -1,8 +1,18 @@
+import { resolve } from 'node:path';
 import { CURRENCIES, coreServices, definePlugin, type EventOf, type Kysely } from '@paystream/plugin-sdk';
+import {
+  METRIC_LEDGER_ENTRIES_TOTAL,
+  METRIC_LEDGER_RECONCILIATION_MISMATCHES,
+  METRIC_RECONCILIATION_DIFFERENCES,
+} from '@paystream/telemetry';
 import { z } from 'zod';
 import { BOOKED_TYPES, type BookedEvent } from './chart.js';
+import { countedQuery, queryMetrics } from './counted-upstream.js';
+import { DailyReconciliation } from './daily-run.js';
+import { DailyReports } from './daily-store.js';
 import { Ledger } from './ledger.js';
 import { MISMATCH_KINDS, type ReconciliationReport, reconcile } from './reconcile.js';
+import { recordReported } from './reported.js';
 import { ledgerRoutes } from './routes.js';
 import { type LedgerSchema, ledgerMigrations } from './schema.js';
 
@@ -15,6 +25,12 @@ export const accountingOptions = z
     reconcileBatch: z.number().int().min(1).max(10_000).default(200),
     /** CloudEvents `source` of `ledger.entry.posted`. */
     source: z.string().min(1).default('/paystream/plugins/accounting'),
+    /** Reconciles the previous Hong Kong day once a day, from 00:30 HKT on. Default on. */
+    dailyReconciliation: z.boolean().default(true),
+    /** How often the schedule looks whether a day is due. Default 1 minute. */
+    dailyReconciliationCheckMs: z.number().int().min(10).max(3_600_000).default(60_000),
+    /** Folder of `reconciliation-YYYY-MM-DD.csv`. Default ERP_CSV_DIR, else `.data/erp/` (the ERP journal's). */
+    reconciliationDir: z.string().min(1).optional(),
   })
   .strict();
 
@@ -32,24 +48,29 @@ export const createAccountingPlugin = definePlugin({
     http: coreServices.httpRouter,
     scheduler: coreServices.scheduler,
     upstream: coreServices.upstream,
+    config: coreServices.config,
+    tracer: coreServices.tracer,
   },
-  async setup({ logger, metrics, database, publisher, http, scheduler, upstream }, options) {
+  async setup({ logger, metrics, database, publisher, http, scheduler, upstream, config, tracer }, options) {
     await database.migrate(ledgerMigrations);
-    const ledger = new Ledger(database.db as Kysely<LedgerSchema>, publisher, options.source);
+    const db = database.db as Kysely<LedgerSchema>;
+    const ledger = new Ledger(db, publisher, options.source);
+    // The host's query counts nothing; the plugin counts its own calls, as the gateway does.
+    const aggregator = countedQuery(upstream, queryMetrics(metrics.registry), tracer);
     const entries = metrics.counter({
-      name: 'paystream_ledger_entries_total',
+      name: METRIC_LEDGER_ENTRIES_TOTAL,
       help: 'Journal entries the ledger committed, by currency',
       labelNames: ['currency'],
     });
     const mismatches = metrics.gauge({
-      name: 'paystream_ledger_reconciliation_mismatches',
+      name: METRIC_LEDGER_RECONCILIATION_MISMATCHES,
       help: 'Ledger/upstream mismatches found by the last reconciliation run, by kind',
       labelNames: ['kind'],
     });
     let last: ReconciliationReport | null = null;
     const run = async (outTradeNo?: string, signal?: AbortSignal) => {
       const orders = outTradeNo ? [outTradeNo] : await ledger.recentOrders(options.reconcileBatch);
-      const report = await reconcile(ledger, upstream, orders, signal);
+      const report = await reconcile(ledger, aggregator, orders, signal);
       // A run over one order is a spot check; only full runs move the gauge.
       if (!outTradeNo) {
         for (const kind of MISMATCH_KINDS)
@@ -70,10 +91,37 @@ export const createAccountingPlugin = definePlugin({
       scheduler.every('reconcile', options.reconcileIntervalMs, async (signal) => {
         await run(undefined, signal);
       });
-    ledgerRoutes(http, ledger, { last: () => last, run: (o) => run(o) });
-    return { ledger, entries };
+    const reports = new DailyReports(db);
+    const daily = new DailyReconciliation({
+      db,
+      ledger,
+      upstream: aggregator,
+      reports,
+      dir: resolve(options.reconciliationDir ?? config.get('ERP_CSV_DIR') ?? '.data/erp/'),
+      gauge: metrics.gauge({
+        name: METRIC_RECONCILIATION_DIFFERENCES,
+        help: 'Differences in the latest daily reconciliation (aggregator, gateway events, ledger), by kind',
+        labelNames: ['kind'],
+      }),
+      logger,
+    });
+    await daily.start();
+    if (options.dailyReconciliation)
+      scheduler.every('daily-reconciliation', options.dailyReconciliationCheckMs, async (signal) => {
+        await daily.runIfDue(new Date(), signal);
+      });
+    ledgerRoutes(
+      http,
+      ledger,
+      { last: () => last, run: (o) => run(o) },
+      { stored: (day) => reports.get(day), run: (day) => daily.run(day) },
+    );
+    return { ledger, entries, db };
   },
   async handle(event, { state, logger }) {
+    // The gateway's word is kept before booking: an event that cannot be booked still shows in
+    // the daily reconciliation, as what the gateway reported and the ledger lacks.
+    await recordReported(state.db, [event]);
     if (event.type === 'payment.created') {
       await state.ledger.recordOrder(event);
       return;
@@ -93,6 +141,8 @@ export const createAccountingPlugin = definePlugin({
   // per batch instead of a transaction per event.
   async handleBatch(events, { state, logger, trx, afterCommit }) {
     const db = trx as Kysely<LedgerSchema>;
+    // In the batch's transaction: a batch that fails is rolled back and handled event by event.
+    await recordReported(db, events);
     await state.ledger.recordOrders(db, events.filter(isCreated));
     const booked = events.filter((e) => !isCreated(e)) as BookedEvent[];
     const outcomes = await state.ledger.bookAll(db, booked);

@@ -10,7 +10,7 @@
 // aggregator's notify (or its query, which then answers `paid`); a query may also keep answering
 // `closed` or `canceled` for such an order, so there the late payment the ledger booked from the
 // aggregator's own report is taken as the aggregator's.
-import type { UpstreamQuery } from '@paystream/plugin-sdk';
+import type { UpstreamOrderView, UpstreamQuery } from '@paystream/plugin-sdk';
 import type { Ledger, OrderTotals } from './ledger.js';
 
 /** The ways the ledger and the aggregator can disagree. */
@@ -52,6 +52,57 @@ export interface ReconciliationReport {
 const PAID = new Set(['paid', 'refunded', 'partially_refunded']);
 const ENDED = new Set(['closed', 'canceled']);
 
+/** Money moved on one order, in minor units of its currency. */
+export interface Figures {
+  paidMinor: number;
+  refundedMinor: number;
+  reversedMinor: number;
+}
+
+/** One way the ledger disagrees with the aggregator's answer: the aggregator's figure and the ledger's. */
+export interface Disagreement {
+  kind: MismatchKind;
+  /** Null for `currency` (the currencies disagree, not an amount). */
+  expectedMinor: number | null;
+  actualMinor: number | null;
+}
+
+/**
+ * What the aggregator's answer says moved on an order, read as the rest of this file explains
+ * (a late payment its status cannot show is taken from the ledger), and where the ledger's totals
+ * disagree with it, in report order.
+ */
+export function compareOrder(
+  booked: OrderTotals,
+  view: Extract<UpstreamOrderView, { outcome: 'found' }>,
+): { upstream: Figures; disagreements: Disagreement[] } {
+  const disagreements: Disagreement[] = [];
+  const add = (kind: MismatchKind, expectedMinor: number | null, actualMinor: number | null) =>
+    disagreements.push({ kind, expectedMinor, actualMinor });
+  if (booked.currency !== null && booked.currency !== view.currency) add('currency', null, null);
+  // A late payment the status cannot show (closed, canceled): the aggregator's notify reported it.
+  const lateUnseen = ENDED.has(view.status) && booked.latePaidMinor > 0;
+  const paidUpstream =
+    (PAID.has(view.status) || view.status === 'canceled' ? view.amountMinor : 0) +
+    (lateUnseen ? booked.latePaidMinor : 0);
+  const paidBooked = booked.paidMinor + booked.latePaidMinor;
+  if (paidUpstream > 0 && paidBooked === 0) add('payment_missing', paidUpstream, paidBooked);
+  else if (paidUpstream === 0 && paidBooked > 0) add('payment_unexpected', paidUpstream, paidBooked);
+  else if (paidUpstream !== paidBooked) add('amount', paidUpstream, paidBooked);
+  if (view.refundedMinor !== booked.refundedMinor)
+    add('refunded_amount', view.refundedMinor, booked.refundedMinor);
+  const reversedUpstream =
+    view.status === 'canceled' ? Math.max(0, view.amountMinor - view.refundedMinor) : 0;
+  // A canceled order's refunds may then be of the late payment as well: its reversal cannot be
+  // told from the aggregator's totals, and the paid and refunded checks above still hold.
+  if (!(view.status === 'canceled' && lateUnseen) && reversedUpstream !== booked.reversedMinor)
+    add('reversed_amount', reversedUpstream, booked.reversedMinor);
+  return {
+    upstream: { paidMinor: paidUpstream, refundedMinor: view.refundedMinor, reversedMinor: reversedUpstream },
+    disagreements,
+  };
+}
+
 /** Compares each order; never throws for an upstream failure (the order counts as unavailable). */
 export async function reconcile(
   ledger: Ledger,
@@ -92,26 +143,9 @@ export async function reconcile(
       refundedMinor: view.refundedMinor,
       currency: view.currency,
     };
-    if (booked.currency !== null && booked.currency !== view.currency) add('currency', up);
     if (booked.lateHeldMinor > 0)
       report.latePayments.push({ outTradeNo, heldMinor: booked.lateHeldMinor, currency: booked.currency });
-    // A late payment the status cannot show (closed, canceled): the aggregator's notify reported it.
-    const lateUnseen = ENDED.has(view.status) && booked.latePaidMinor > 0;
-    const paidUpstream =
-      (PAID.has(view.status) || view.status === 'canceled' ? view.amountMinor : 0) +
-      (lateUnseen ? booked.latePaidMinor : 0);
-    const paidBooked = booked.paidMinor + booked.latePaidMinor;
-    if (paidUpstream > 0 && paidBooked === 0) add('payment_missing', up);
-    else if (paidUpstream === 0 && paidBooked > 0) add('payment_unexpected', up);
-    else if (paidUpstream !== paidBooked) add('amount', up);
-    if (view.refundedMinor !== booked.refundedMinor) add('refunded_amount', up);
-    // A canceled order's refunds may then be of the late payment as well: its reversal cannot be
-    // told from the aggregator's totals, and the paid and refunded checks above still hold.
-    if (!(view.status === 'canceled' && lateUnseen)) {
-      const reversedUpstream =
-        view.status === 'canceled' ? Math.max(0, view.amountMinor - view.refundedMinor) : 0;
-      if (reversedUpstream !== booked.reversedMinor) add('reversed_amount', up);
-    }
+    for (const d of compareOrder(booked, view).disagreements) add(d.kind, up);
   }
   return report;
 }

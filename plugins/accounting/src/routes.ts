@@ -1,19 +1,19 @@
 // The ledger's HTTP routes (DESIGN fixed interface), mounted at /plugins/accounting/ behind the
-// gateway's API keys; every route needs the `ledger:read` scope. Amounts leave as decimal strings.
+// gateway's API keys. Reading needs `ledger:read`; anything that queries the aggregator (a
+// reconciliation: one query per order) needs `ledger:reconcile`, so a reporting key cannot make
+// Paystream call the aggregator hundreds of times. Amounts leave as decimal strings.
 import {
-  type Currency,
   formatAmount,
   type PluginHttpRouter,
   PluginNotFoundError,
   PluginValidationError,
 } from '@paystream/plugin-sdk';
+import { signedAmount } from './amounts.js';
+import type { DailyReport } from './daily.js';
+import { dailyJson } from './daily-format.js';
+import { hkDayOf, isHkDay } from './hk-day.js';
 import type { Ledger } from './ledger.js';
 import type { ReconciliationReport } from './reconcile.js';
-
-/** A signed decimal string (an account's balance may be negative). */
-function signedAmount(minor: number, currency: Currency): string {
-  return minor < 0 ? `-${formatAmount(-minor, currency)}` : formatAmount(minor, currency);
-}
 
 const ORDER_NO = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -25,9 +25,14 @@ export function ledgerRoutes(
     last(): ReconciliationReport | null;
     run(outTradeNo?: string): Promise<ReconciliationReport>;
   },
+  daily: {
+    stored(day: string): Promise<DailyReport | null>;
+    run(day: string): Promise<DailyReport>;
+  },
 ): void {
   const { router } = http;
   const read = http.requireScope('ledger:read');
+  const reconcile = http.requireScope('ledger:reconcile');
 
   router.get('/trial-balance', read, async (_req, res) => {
     const totals = await ledger.trialBalance();
@@ -85,7 +90,7 @@ export function ledgerRoutes(
     res.json({ report: reconciliation.last() });
   });
 
-  router.post('/reconciliation', read, async (req, res) => {
+  router.post('/reconciliation', reconcile, async (req, res) => {
     const outTradeNo = req.query.outTradeNo;
     if (outTradeNo !== undefined && (typeof outTradeNo !== 'string' || !ORDER_NO.test(outTradeNo)))
       throw new PluginValidationError([
@@ -93,4 +98,27 @@ export function ledgerRoutes(
       ]);
     res.json({ report: await reconciliation.run(outTradeNo) });
   });
+
+  router.get('/reconciliation/daily', read, async (req, res) => {
+    const day = hongKongDay(req.query.date);
+    const report = await daily.stored(day);
+    if (!report)
+      throw new PluginNotFoundError(
+        `no daily reconciliation stored for ${day}: POST /plugins/accounting/reconciliation/daily?date=${day} (scope ledger:reconcile) runs it`,
+      );
+    res.json({ report: dailyJson(report) });
+  });
+
+  router.post('/reconciliation/daily', reconcile, async (req, res) => {
+    res.json({ report: dailyJson(await daily.run(hongKongDay(req.query.date))) });
+  });
+}
+
+/** The `date` parameter: a Hong Kong day that has begun (today's report covers it so far). */
+function hongKongDay(date: unknown): string {
+  if (!isHkDay(date) || date > hkDayOf(new Date()))
+    throw new PluginValidationError([
+      { field: 'date', message: 'is required: a Hong Kong day YYYY-MM-DD, today or earlier' },
+    ]);
+  return date;
 }

@@ -35,6 +35,34 @@ export interface LedgerSchema {
     amount_minor: number;
     seen_at: string;
   };
+  /**
+   * The payment events the plugin consumed, one row per fact (`created:<o>` or the booking key),
+   * as the gateway reported them: the gateway's side of the daily reconciliation.
+   */
+  ledger_events: {
+    fact_key: string;
+    event_id: string;
+    event_type: string;
+    out_trade_no: string;
+    sequence: number;
+    wallet: string;
+    currency: string;
+    amount_minor: number;
+    refund_no: string | null;
+    refund_amount_minor: number | null;
+    refunded_total_minor: number | null;
+    /** The event's `occurredAt` in UTC (`toISOString`), so instants compare as strings. */
+    occurred_at: string;
+  };
+  /** Daily reconciliation reports, one per Hong Kong day, and the claim of a scheduled run. */
+  ledger_reconciliation_days: {
+    day: string;
+    /** The last report (JSON, minor units); null while the first run is under way. */
+    report: string | null;
+    generated_at: string | null;
+    /** When a scheduled run took the day (null when none holds it). */
+    claimed_at: string | null;
+  };
 }
 
 /** Migrations (tracked in `plugin_accounting_migrations`). Entries and postings are insert-only. */
@@ -93,6 +121,35 @@ export const ledgerMigrations: Record<string, Migration> = {
   '002_entry_sequence': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('ledger_entries').addColumn('event_sequence', 'integer').execute();
+    },
+  },
+  '003_daily_reconciliation': {
+    async up(db: Kysely<unknown>) {
+      // Starts empty: the gateway's side of a day exists for the events consumed from this version on.
+      await db.schema
+        .createTable('ledger_events')
+        .addColumn('fact_key', 'varchar(200)', (c) => c.primaryKey())
+        .addColumn('event_id', 'varchar(128)', (c) => c.notNull())
+        .addColumn('event_type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('wallet', 'varchar(16)', (c) => c.notNull())
+        .addColumn('currency', 'varchar(3)', (c) => c.notNull())
+        .addColumn('amount_minor', 'bigint', (c) => c.notNull())
+        .addColumn('refund_no', 'varchar(64)')
+        .addColumn('refund_amount_minor', 'bigint')
+        .addColumn('refunded_total_minor', 'bigint')
+        .addColumn('occurred_at', 'varchar(40)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('ledger_events_order').on('ledger_events').column('out_trade_no').execute();
+      await db.schema.createIndex('ledger_events_time').on('ledger_events').column('occurred_at').execute();
+      await db.schema
+        .createTable('ledger_reconciliation_days')
+        .addColumn('day', 'varchar(10)', (c) => c.primaryKey())
+        .addColumn('report', 'text')
+        .addColumn('generated_at', 'varchar(40)')
+        .addColumn('claimed_at', 'varchar(40)')
+        .execute();
     },
   },
 };
