@@ -1,8 +1,16 @@
+import { EVENT_TYPES } from '@paystream/events';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { busMetrics, watchBacklog } from './metrics.js';
 
 describe('bus metrics', () => {
+  it('has paystream_events_published_total at 0 for every event type from the start', async () => {
+    const registry = new Registry();
+    busMetrics(registry);
+    const values = (await registry.getSingleMetric('paystream_events_published_total')!.get()).values;
+    expect(values.map((v) => [v.labels.type, v.value])).toEqual(EVENT_TYPES.map((t) => [t, 0]));
+  });
+
   it('labels plugin events by the plugin id of a paystream.plugin.<id> group', async () => {
     const registry = new Registry();
     const m = busMetrics(registry);

@@ -1,3 +1,4 @@
+import { EVENT_TYPES } from '@paystream/events';
 import {
   LABEL_GROUP,
   LABEL_OUTCOME,
@@ -41,17 +42,18 @@ function once<T extends Metric>(registry: Registry, name: string, make: () => T)
 export function busMetrics(registry: Registry = new Registry()): BusMetrics {
   const registers = [registry];
   return {
-    published: once(
-      registry,
-      METRIC_EVENTS_PUBLISHED_TOTAL,
-      () =>
-        new Counter({
-          name: METRIC_EVENTS_PUBLISHED_TOTAL,
-          help: 'Events put on the bus (Kafka or the embedded log), by type',
-          labelNames: [LABEL_TYPE],
-          registers,
-        }),
-    ),
+    published: once(registry, METRIC_EVENTS_PUBLISHED_TOTAL, () => {
+      const counter = new Counter({
+        name: METRIC_EVENTS_PUBLISHED_TOTAL,
+        help: 'Events put on the bus (Kafka or the embedded log), by type',
+        labelNames: [LABEL_TYPE],
+        registers,
+      });
+      // Every type at 0 from the start: a rule's increase() sees the first event of a type, which
+      // it would take for the beginning of a new series otherwise.
+      for (const type of EVENT_TYPES) counter.inc({ [LABEL_TYPE]: type }, 0);
+      return counter;
+    }),
     handled: pluginLabelled(
       once(
         registry,
