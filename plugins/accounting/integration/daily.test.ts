@@ -25,6 +25,7 @@ import {
   dailyRows,
   dueDay,
   hkDayBounds,
+  hkDayOf,
   type LedgerSchema,
 } from '../src/index.js';
 import { lifecycle, type OrderAttributes, type Step } from './lifecycle.js';
@@ -424,6 +425,31 @@ it('runs the previous Hong Kong day once on its own, when the schedule is on', a
     await new Promise((r) => setTimeout(r, 300));
     const again = await host.request('GET', `/plugins/accounting/reconciliation/daily?date=${day}`);
     expect(again.body.report.generatedAt).toBe(stored.generatedAt);
+    // Another host sharing the database reconciles a later day: this host's gauge shows it.
+    const today = hkDayOf(new Date());
+    await new DailyReports(host.database.db as Kysely<LedgerSchema>).save({
+      day: today,
+      ...hkDayBounds(today),
+      generatedAt: new Date().toISOString(),
+      orders: 1,
+      complete: true,
+      totals: [],
+      differences: [
+        {
+          outTradeNo: 'elsewhere',
+          wallet: 'WECHATHK',
+          currency: 'HKD',
+          kind: 'payment_missing',
+          expectedMinor: 1000,
+          actualMinor: 0,
+        },
+      ],
+    });
+    await waitFor("the gauge to show the other host's report", async () =>
+      (await host.registry.metrics()).includes(
+        'paystream_reconciliation_differences{kind="payment_missing"} 1\n',
+      ),
+    );
   } finally {
     await host.close();
     rmSync(own, { recursive: true, force: true });

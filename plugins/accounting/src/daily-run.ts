@@ -42,6 +42,11 @@ export class DailyReconciliation {
   /** Every kind at 0, then the latest stored report's differences (a restart does not clear them). */
   async start(): Promise<void> {
     for (const kind of DIFFERENCE_KINDS) this.deps.gauge.set({ kind }, 0);
+    await this.showLatest();
+  }
+
+  /** The gauge from the latest stored report: a run on another host sharing the database shows here too. */
+  async showLatest(): Promise<void> {
     const latest = await this.deps.reports.latest();
     if (latest) this.show(latest);
   }
@@ -60,8 +65,9 @@ export class DailyReconciliation {
     return report;
   }
 
-  /** The scheduled run: the due day once, by whichever host claims it first. */
+  /** The scheduled check: the gauge brought up to date, and the due day run once, by whichever host claims it first. */
   async runIfDue(now: Date, signal?: AbortSignal): Promise<DailyReport | null> {
+    await this.showLatest();
     const day = dueDay(now);
     if (!(await this.deps.reports.claim(day, hkDayBounds(day).to, now, STALE_CLAIM_MS))) return null;
     try {
