@@ -13,7 +13,7 @@ export interface SandboxControls {
   /** Removes every queued fault. */
   clearFaults(): Promise<void>;
   /** Simulates the customer paying; by default the sandbox then sends the signed notify. */
-  pay(outTradeNo: string, body?: { notify?: boolean }): Promise<PayAnswer>;
+  pay(outTradeNo: string, body?: { notify?: boolean; late?: boolean }): Promise<PayAnswer>;
   /** Sends the order's last notify again, with the same notify_id; answers that attempt. */
   redeliverNotify(outTradeNo: string): Promise<{ status?: number; error?: string }>;
   /** The next `times` queries of the order answer it as it was created (pending, no refunds). */

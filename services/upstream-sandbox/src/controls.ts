@@ -36,8 +36,15 @@ export function sandboxControls(ctx: ControlsContext): Router {
     if (!parsed.success) return invalid(res, parsed.error);
     const order = ctx.state.orders.get(req.params.outTradeNo);
     if (!order) return problem(res, 404, 'Order does not exist');
-    if (order.status !== 'PENDING') {
-      return problem(res, 409, `Only a pending order can be paid; this one is ${order.status}`);
+    const payable = parsed.data.late ? 'CLOSED' : 'PENDING';
+    if (order.status !== payable) {
+      return problem(
+        res,
+        409,
+        parsed.data.late
+          ? `Only a closed order can be paid late; this one is ${order.status}`
+          : `Only a pending order can be paid; this one is ${order.status}`,
+      );
     }
     order.status = 'PAID';
     order.paidAt = ctx.now();

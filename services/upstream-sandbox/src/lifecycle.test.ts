@@ -104,4 +104,28 @@ describe('order lifecycle through the client', () => {
     const state = await client.queryPayment({ outTradeNo: 'life-3' });
     expect(state.outcome === 'success' && state.data.status).toBe('closed');
   });
+
+  it('pays a closed order only when asked for a late payment, and then shows it paid', async () => {
+    const r = await client.createPayment({
+      outTradeNo: 'life-late',
+      amount: cents(700),
+      currency: HKD,
+      wallet: 'WECHATHK',
+      notifyUrl: 'http://127.0.0.1:1/n',
+    });
+    expect(r.outcome).toBe('success');
+    expect((await client.closePayment({ outTradeNo: 'life-late' })).outcome).toBe('success');
+    const late = (body: object) =>
+      fetch(`${sandbox.url}/__sandbox/orders/life-late/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ notify: false, ...body }),
+      });
+    expect((await late({})).status).toBe(409);
+    expect((await late({ late: true })).status).toBe(200);
+    expect((await late({ late: true })).status).toBe(409);
+    const state = await client.queryPayment({ outTradeNo: 'life-late' });
+    expect(state.outcome === 'success' && state.data.status).toBe('paid');
+    expect(state.outcome === 'success' && state.data.paidAt).toBeTruthy();
+  });
 });

@@ -60,7 +60,11 @@ export const orderRefSchema = z
   })
   .strict();
 
-export const paySchema = z.object({ notify: z.boolean().optional() }).strict();
+/**
+ * `POST /__sandbox/orders/{no}/pay`: `notify: false` pays without the callback; `late: true` pays an
+ * order the merchant had already closed, as a wallet that completes a payment after the close does.
+ */
+export const paySchema = z.object({ notify: z.boolean().optional(), late: z.boolean().optional() }).strict();
 
 /** `POST /__sandbox/orders/{no}/lag`: how many of the next queries answer the order as created. */
 export const lagSchema = z.object({ times: z.number().int().min(1).max(10_000).default(1) }).strict();
