@@ -121,6 +121,13 @@ describe('a payment reported for an order that had ended', () => {
     // A later read, whose query still shows the order closed, moves nothing back.
     expect((await h.get(`/v1/payments/${no}`)).body.status).toBe('paid_after_close');
     expect((await h.eventsFor(no)).length).toBe(3);
+    // The way out is a refund: a cancel or close of the late money is refused before any call.
+    for (const op of ['cancel', 'close']) {
+      const refused = await h.post(`/v1/payments/${no}/${op}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.detail).toMatch(/refund the payment/);
+    }
+    expect((await h.eventsFor(no)).length).toBe(3);
   });
 
   it('after a cancel is new money unless it is the payment the cancel reversed', async () => {

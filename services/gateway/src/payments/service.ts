@@ -290,6 +290,13 @@ export class PaymentService {
     let order = await this.ownOrder(caller, outTradeNo);
     const target: OrderStatus = operation === 'cancel' ? 'canceled' : 'closed';
     if (order.status === target) return { status: 200, body: await this.view(order) };
+    // Money that arrived after the order ended goes back by a refund, which the ledger books
+    // against what is owed; the order itself stays ended.
+    if (order.status === 'paid_after_close') {
+      throw new ConflictError(
+        `${outTradeNo} was paid after it was closed or canceled: refund the payment instead of a ${operation}`,
+      );
+    }
     const ref = { outTradeNo, wallet: order.wallet };
     if (order.intent === operation) {
       // An earlier attempt was cut off: it may have happened. Ask before sending it again.
