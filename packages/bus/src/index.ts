@@ -15,6 +15,7 @@ export type { StoredRecord } from './embedded/log.js';
 export type { KafkaBusOptions, KafkaEventBus } from './kafka/bus.js';
 export { createKafkaBus } from './kafka/bus.js';
 export type { TopicSettings } from './kafka/topics.js';
+export { defaultMinInsyncReplicas } from './kafka/topics.js';
 export type { BacklogSource, BacklogWatch, BusMetrics, HandledLabels } from './metrics.js';
 export { busMetrics, watchBacklog } from './metrics.js';
 export { enqueueEvents } from './outbox/enqueue.js';

@@ -28,6 +28,25 @@ describe('loadConfig', () => {
     expect(c.apiKeys).toEqual([{ caller: 'checkout', sha256, scopes: ['payments:write'] }]);
   });
 
+  it('takes min.insync.replicas of new topics up to the replication factor', () => {
+    expect(
+      loadConfig({ KAFKA_TOPIC_REPLICATION_FACTOR: '3', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' }).kafkaTopic,
+    ).toEqual({ partitions: 6, replicationFactor: 3, retentionMs: 604_800_000, minInsyncReplicas: 2 });
+    let error: unknown;
+    try {
+      loadConfig({ KAFKA_TOPIC_REPLICATION_FACTOR: '2', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '3' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      {
+        variable: 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS',
+        message: 'must not exceed KAFKA_TOPIC_REPLICATION_FACTOR',
+      },
+    ]);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

@@ -113,6 +113,7 @@ const envSchema = z.object({
   KAFKA_BROKERS: brokers,
   KAFKA_TOPIC_PARTITIONS: positiveInt(6, 1000),
   KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt(1, 16),
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS: optionalText.pipe(positiveIntOrUnset(16)),
   KAFKA_TOPIC_RETENTION_MS: positiveInt(7 * 24 * 3600 * 1000, 10 * 365 * 24 * 3600 * 1000),
   DATABASE_URL: optionalText.refine(
     (v) => v === undefined || /^(postgres(ql)?:\/\/|sqlite:)/.test(v) || !v.includes('://'),
@@ -159,8 +160,16 @@ export interface PaystreamConfig {
   pluginHostTopics: { events: string | undefined; ledger: string | undefined };
   /** Empty: the embedded bus. */
   kafkaBrokers: string[];
-  /** How the events topic is created when it does not exist yet (existing topics are left alone). */
-  kafkaTopic: { partitions: number; replicationFactor: number; retentionMs: number };
+  /**
+   * How the events topic is created when it does not exist yet (existing topics are left alone).
+   * `minInsyncReplicas` unset: the bus derives it from the replication factor (2 from 3 on, else 1).
+   */
+  kafkaTopic: {
+    partitions: number;
+    replicationFactor: number;
+    retentionMs: number;
+    minInsyncReplicas?: number;
+  };
   databaseUrl: string | undefined;
   upstream: {
     /** Unset: the bundled sandbox. */
@@ -233,6 +242,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
       message: `caller "${DEV_CALLER}" is the development key's; rename that caller, or set PAYSTREAM_DEV_API_KEY empty`,
     });
   }
+  // A topic whose writes need more in-sync replicas than it has copies refuses every acks=all write.
+  if (
+    e.KAFKA_TOPIC_MIN_INSYNC_REPLICAS !== undefined &&
+    e.KAFKA_TOPIC_MIN_INSYNC_REPLICAS > e.KAFKA_TOPIC_REPLICATION_FACTOR
+  ) {
+    problems.push({
+      variable: 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS',
+      message: 'must not exceed KAFKA_TOPIC_REPLICATION_FACTOR',
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -246,6 +265,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
       partitions: e.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR,
       retentionMs: e.KAFKA_TOPIC_RETENTION_MS,
+      ...(e.KAFKA_TOPIC_MIN_INSYNC_REPLICAS === undefined
+        ? {}
+        : { minInsyncReplicas: e.KAFKA_TOPIC_MIN_INSYNC_REPLICAS }),
     },
     databaseUrl: e.DATABASE_URL,
     upstream: {

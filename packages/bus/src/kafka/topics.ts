@@ -8,6 +8,31 @@ export interface TopicSettings {
   replicationFactor?: number;
   /** retention.ms of new topics. Default 7 days. */
   retentionMs?: number;
+  /**
+   * min.insync.replicas of new topics: how many replicas an `acks=all` write must reach before it
+   * counts. Default {@link defaultMinInsyncReplicas} of the replication factor.
+   */
+  minInsyncReplicas?: number;
+}
+
+/**
+ * 2 from a replication factor of 3 on, else 1: an acknowledged write then survives the loss of
+ * any one broker, and writes go on while one broker is down. A single local broker keeps 1.
+ */
+export function defaultMinInsyncReplicas(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
+}
+
+/** The config entries a new topic is created with. */
+export function topicConfigEntries(s: TopicSettings): { name: string; value: string }[] {
+  const replicationFactor = s.replicationFactor ?? 1;
+  return [
+    { name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) },
+    {
+      name: 'min.insync.replicas',
+      value: String(s.minInsyncReplicas ?? defaultMinInsyncReplicas(replicationFactor)),
+    },
+  ];
 }
 
 const created = new WeakMap<Admin, Set<string>>();
@@ -29,7 +54,7 @@ export async function ensureTopics(
         topic,
         numPartitions: s.partitions ?? 6,
         replicationFactor: s.replicationFactor ?? 1,
-        configEntries: [{ name: 'retention.ms', value: String(s.retentionMs ?? 7 * 24 * 3600 * 1000) }],
+        configEntries: topicConfigEntries(s),
       })),
     });
   } catch (err) {
