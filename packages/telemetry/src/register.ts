@@ -2,8 +2,13 @@
 // Node 24: `--import @opentelemetry/instrumentation/hook.mjs` alone instruments nothing; the loader
 // hook has to be registered from code that then starts the SDK, before the application's modules
 // (express, pg, kafkajs, pino) are imported. The SDK is imported only after the hook is in place.
+//
+// It runs before the entry point, so it checks Node.js first, as every entry point does: the SDK
+// loads undici, which dies with a stack trace on another Node.js.
 import { register } from 'node:module';
+import { exitUnlessSupportedNode } from '@paystream/config/node-version';
 
+exitUnlessSupportedNode();
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 
 const { servicePackage, startTelemetry } = await import('./sdk.js');

@@ -1,18 +1,7 @@
-// `make start`: reads the environment, runs everything, prints where to look.
-import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
-import { createProcessLogger, startTelemetry } from '@paystream/telemetry';
-import { startAllInOne } from './start.js';
+// `make start`: the all-in-one process (the program is run.ts).
+// Node.js is checked first, and alone: static imports are all evaluated before a module's body, and
+// on another Node.js a dependency dies at import time with a stack trace instead of saying why.
+import { exitUnlessSupportedNode } from '@paystream/config/node-version';
 
-// Started already when launched with `node --import @paystream/telemetry/register` (package.json
-// `start`, `make start`): then this returns that setup; without it, tracing still works but ESM
-// modules are not auto-instrumented.
-const tracing = startTelemetry({ serviceName: 'paystream-allinone' });
-const config = loadConfigOrExit();
-const logger = createProcessLogger({ name: 'paystream', level: config.logLevel });
-const platform = await startAllInOne(config, logger);
-console.info(platform.banner);
-
-closeOnSignals(() => platform.close().then(() => tracing.shutdown()), {
-  timeoutMs: config.shutdownTimeoutMs,
-  onSignal: (signal) => logger.info({ signal }, 'shutting down: draining requests, flushing the outbox'),
-});
+exitUnlessSupportedNode();
+await import('./run.js');
