@@ -68,10 +68,10 @@ describe.each(setups)('the ledger through the gateway ($name)', ({ kafka }) => {
     expect(journal.entries.map((e: { postings: unknown }) => e.postings)).toEqual([
       [
         { account: 'assets:clearing:ALIPAYCN', side: 'debit', amount: '50.00', currency: 'CNY' },
-        { account: 'income:sales', side: 'credit', amount: '50.00', currency: 'CNY' },
+        { account: 'income:sales:dev', side: 'credit', amount: '50.00', currency: 'CNY' },
       ],
       [
-        { account: 'income:refunds', side: 'debit', amount: '12.50', currency: 'CNY' },
+        { account: 'income:refunds:dev', side: 'debit', amount: '12.50', currency: 'CNY' },
         { account: 'assets:clearing:ALIPAYCN', side: 'credit', amount: '12.50', currency: 'CNY' },
       ],
     ]);

@@ -95,7 +95,7 @@ describe('the all-in-one', () => {
       'both entries in the ERP journal',
       () => existsSync(csv) && readFileSync(csv, 'utf8').split('\r\n').length === 6,
     );
-    expect(readFileSync(csv, 'utf8')).toContain(',income:sales,,12.34,HKD,');
+    expect(readFileSync(csv, 'utf8')).toContain(',income:sales:dev,,12.34,HKD,');
   });
 
   it('puts the events on the bus and serves every component on one /metrics', async () => {

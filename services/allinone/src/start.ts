@@ -192,7 +192,8 @@ async function startPlugins(o: {
   const csvDir = resolve(o.env.ERP_CSV_DIR ?? join(dirname(gatewayFile), 'erp'));
   const host = createPluginHost({
     plugins: [
-      createAccountingPlugin({}),
+      // The daily reconciliation's CSV lands beside the ERP journal finance already collects.
+      createAccountingPlugin({ reconciliationDir: csvDir }),
       createAlertingPlugin({}),
       createErpCsvPlugin({ dir: csvDir }),
       ...(o.env.ERP_WEBHOOK_URL ? [createErpWebhookPlugin({})] : []),
