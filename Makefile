@@ -16,7 +16,7 @@ export npm_config_nodedir := $(NODE_HOME)
 export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: all install build start test lint typecheck bench kafka kafka-stop clean help
+.PHONY: all install build start test lint typecheck bench fleet kafka kafka-stop clean help
 
 all: help
 
@@ -25,6 +25,7 @@ help:
 	@echo "make test    install, build, start what the tests need, run every suite"
 	@echo "make bench   run the benchmarks (~10 min): bench/results/latest.json, docs/benchmarks.md"
 	@echo "make kafka / make kafka-stop   a local KRaft broker on 127.0.0.1:9092"
+	@echo "make fleet   a local fleet until Ctrl-C: 3 Kafka brokers, PostgreSQL, gateways behind a proxy, plugin hosts"
 
 node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json services/*/package.json plugins/*/package.json)
 	pnpm install --frozen-lockfile --prefer-offline
@@ -54,6 +55,9 @@ start: build
 	else \
 	  echo "make start: the all-in-one launcher (services/allinone) does not exist yet; it arrives with the gateway." >&2; exit 2; \
 	fi
+
+fleet: build
+	$(ROOT)/scripts/fleet.sh
 
 kafka:
 	$(ROOT)/infra/kafka/kafka.sh start

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey, SCOPES, worstCaseRequestMs } from '@paystream/config';
 import { type Kysely, openDatabase } from '@paystream/db';
+import { type RunningProcess, startGatewayProcess, startSandboxProcess } from '@paystream/fleet';
 import { SANDBOX_DEV_CREDENTIALS, sandboxControls } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS_OF_WIRE } from '../src/__fixtures__/wire-status.js';
 import type { GatewaySchema } from '../src/store/schema.js';
-import { type RunningProcess, startGatewayProcess, startSandboxProcess } from './__fixtures__/processes.js';
 
 const KEY = 'psk_crash_suite_key';
 // Short enough to keep the suite quick, long enough that a loaded two-core runner answers in time.

@@ -5,13 +5,14 @@
 // record equal to the aggregator's. Each gateway serialises an order's work only within its own
 // process; these scenarios are what that leaves open between processes.
 //
-// `npx vitest run integration/fleet.test.ts` in services/gateway runs dist/main.js of this
-// checkout (PAYSTREAM_GATEWAY_MAIN runs another build) on the embedded bus, or on Kafka when
-// KAFKA_BROKERS is set; PostgreSQL comes from PAYSTREAM_TEST_PG_URL (else the local server).
+// The fleet (processes, proxy, records) comes from @paystream/fleet (infra/fleet). `npx vitest run
+// integration/fleet.test.ts` in services/gateway runs dist/main.js of this checkout
+// (PAYSTREAM_GATEWAY_MAIN runs another build) on the embedded bus, or on Kafka when KAFKA_BROKERS
+// is set; PostgreSQL comes from PAYSTREAM_TEST_PG_URL (else the local server).
 import type { PaystreamEvent } from '@paystream/events';
+import { type Fleet, type FleetAnswer, startFleet } from '@paystream/fleet';
 import { parseAmount } from '@paystream/money';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Fleet, type FleetAnswer, startFleet } from './__fixtures__/fleet.js';
 import { fleetViolations, notOnce } from './__fixtures__/fleet-invariants.js';
 
 const A = 0;
@@ -100,7 +101,7 @@ describe.each(['postgres', 'sqlite'] as const)('two gateways on one %s database'
   it('a notify on A racing a read on B records payment.succeeded once', async () => {
     const nos = numbers('notify-read', 25);
     await createAll(nos, A);
-    for (const no of nos) fleet.notifies.pin(no, A);
+    for (const no of nos) fleet.proxy.pin(no, A);
     // The interleaving, made certain by the aggregator's timing: B reads the order (pending) and
     // asks the aggregator, whose answer is slow; meanwhile the notify reaches A, which records the
     // payment; then B records what its query shows.
@@ -113,7 +114,7 @@ describe.each(['postgres', 'sqlite'] as const)('two gateways on one %s database'
     );
     expect(answers.map(([pay]) => pay.body.notify?.status)).toEqual(nos.map(() => 200));
     expect(answers.map(([, read]) => read.status)).toEqual(nos.map(() => 200));
-    const notified = fleet.notifies.deliveries.filter((d) => nos.includes(d.outTradeNo ?? ''));
+    const notified = fleet.proxy.deliveries.filter((d) => nos.includes(d.outTradeNo ?? ''));
     expect(notified.map((d) => d.gateway)).toEqual(nos.map(() => A));
 
     const events = await fleet.records.events(nos);

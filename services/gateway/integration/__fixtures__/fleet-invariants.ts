@@ -1,7 +1,7 @@
 // What must hold for every order after any race between instances of a fleet, whoever won it.
 import type { PaystreamEvent } from '@paystream/events';
+import type { Fleet } from '@paystream/fleet';
 import { STATUS_OF_WIRE } from '../../src/__fixtures__/wire-status.js';
-import type { Fleet } from './fleet.js';
 
 /** The events of a status move: each happens once in an order's life, so each is recorded once. */
 export const TRANSITION_EVENTS = [

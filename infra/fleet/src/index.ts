@@ -1,0 +1,19 @@
+export { gatewayMain, pluginEntry, pluginHostMain, REPO_ROOT, requireBuilds, sandboxMain } from './builds.js';
+export { countBackends, terminateBackends, withApplicationName } from './databases.js';
+export type { Fleet, FleetAnswer, FleetMember, FleetOptions, FleetProcess } from './fleet.js';
+export { FLEET_API_KEY, SHIPPED_PLUGINS, startFleet } from './fleet.js';
+export type { KafkaCluster, KafkaClusterOptions, KafkaNode } from './kafka-cluster.js';
+export { startKafkaCluster } from './kafka-cluster.js';
+export { freePort, portOpen } from './ports.js';
+export type { LogLine, RunningProcess, RunOptions } from './processes.js';
+export {
+  KEPT_LINES,
+  runNode,
+  startGatewayProcess,
+  startPluginHostProcess,
+  startSandboxProcess,
+} from './processes.js';
+export type { FleetProxy, NotifyDelivery, ProxyCounts } from './proxy.js';
+export { startFleetProxy } from './proxy.js';
+export type { FleetRecords, OrderRow, RefundRow } from './records.js';
+export { openFleetRecords } from './records.js';

@@ -1,0 +1,154 @@
+// The sandbox, the gateway and the plugin host as their own processes (their dist/main.js), so a
+// process can be SIGKILLed while the others keep what they were told. Each prints pino JSON lines
+// on stdout; the helpers wait for the line that says the process is ready, never for a fixed time.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { gatewayMain, pluginHostMain, sandboxMain } from './builds.js';
+
+export interface LogLine {
+  msg?: string;
+  [key: string]: unknown;
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** The most recent log lines (the last {@link KEPT_LINES}); the log file has them all. */
+  lines: LogLine[];
+  /** Resolves with the first log line (kept, or future) that matches. */
+  waitFor(match: (line: LogLine) => boolean): Promise<LogLine>;
+  /** Resolves with the signal or exit code once the process is gone. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Whether the process is still running. */
+  running(): boolean;
+  /**
+   * SIGTERM, then waits for the exit. With `killAfterMs`, a process still draining by then gets
+   * SIGKILL: a test run's teardown must end even when a request hangs.
+   */
+  stop(killAfterMs?: number): Promise<void>;
+  /** SIGKILL, as a crash or the OOM killer would; resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Lines kept in memory per process: a ten-minute run must not grow without bound. */
+export const KEPT_LINES = 20_000;
+
+export interface RunOptions {
+  /** Every line of stdout and stderr is appended here too. */
+  logFile?: string;
+  /** Extra node arguments before the script. */
+  nodeArgs?: readonly string[];
+  /** The working directory (files a process writes relative to it land there). */
+  cwd?: string;
+}
+
+/**
+ * Runs `node script` with exactly `env` (plus PATH). The child gets a process group of its own:
+ * a Ctrl-C in the terminal reaches the launcher only, which stops the fleet in order.
+ */
+export function runNode(script: string, env: Record<string, string>, opts: RunOptions = {}): RunningProcess {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  const log: WriteStream | undefined = opts.logFile
+    ? createWriteStream(opts.logFile, { flags: 'a' })
+    : undefined;
+  const lines: LogLine[] = [];
+  const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    log?.write(c);
+    stderr = (stderr + c.toString()).slice(-8_000);
+  });
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    log?.write(`${text}\n`);
+    let line: LogLine;
+    try {
+      line = JSON.parse(text) as LogLine;
+    } catch {
+      line = { msg: text };
+    }
+    lines.push(line);
+    if (lines.length > KEPT_LINES) lines.splice(0, lines.length - KEPT_LINES);
+    for (const w of [...waiters]) {
+      if (w.match(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      log?.end();
+      resolve({ code, signal });
+    }),
+  );
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    child,
+    lines,
+    exited,
+    running,
+    waitFor(match) {
+      const found = lines.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        waiters.push({ match, resolve });
+        void exited.then(({ code, signal }) =>
+          reject(new Error(`process ended (${code ?? signal}) before the awaited line; stderr: ${stderr}`)),
+        );
+      });
+    },
+    async stop(killAfterMs) {
+      if (running()) child.kill('SIGTERM');
+      const kill =
+        killAfterMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (running()) child.kill('SIGKILL');
+            }, killAfterMs);
+      await exited;
+      clearTimeout(kill);
+    },
+    async kill() {
+      if (running()) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** The sandbox process on an ephemeral port (more settings in `env`); resolves once it listens. */
+export async function startSandboxProcess(
+  env: Record<string, string> = {},
+  opts: RunOptions = {},
+): Promise<{ url: string; process: RunningProcess }> {
+  const p = runNode(sandboxMain(), { SANDBOX_PORT: '0', ...env }, opts);
+  const line = await p.waitFor(
+    (l) => typeof l.msg === 'string' && l.msg.startsWith('upstream sandbox listening'),
+  );
+  return { url: /(http:\/\/\S+)/.exec(line.msg!)![1]!, process: p };
+}
+
+/** A gateway process (dist/main.js) with the given environment; resolves once it listens. */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  opts: RunOptions = {},
+): Promise<{ url: string; process: RunningProcess }> {
+  const p = runNode(gatewayMain(), env, opts);
+  const line = await p.waitFor((l) => l.msg === 'gateway listening');
+  return { url: String(line.url), process: p };
+}
+
+/** A standalone plugin host (dist/main.js); resolves once it listens on PLUGIN_HOST_PORT. */
+export async function startPluginHostProcess(
+  env: Record<string, string>,
+  opts: RunOptions = {},
+): Promise<{ url: string; process: RunningProcess }> {
+  const p = runNode(pluginHostMain(), env, opts);
+  const line = await p.waitFor((l) => l.msg === 'plugin host listening');
+  const host = env.HOST ?? '127.0.0.1';
+  return { url: `http://${host}:${String(line.port)}`, process: p };
+}
