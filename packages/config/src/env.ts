@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ApiKeyEntry, apiKeysSchema } from './api-keys.js';
 import { parseBrokers } from './brokers.js';
 import { ConfigError } from './errors.js';
+import { type RetentionConfig, retentionConfig, retentionProblems, retentionVariables } from './retention.js';
 
 /** The caller id of the all-in-one's development key. */
 export const DEV_CALLER = 'dev';
@@ -142,6 +143,7 @@ const envSchema = z.object({
   OUTBOX_POLL_INTERVAL_MS: positiveInt(200, 60_000),
   SHUTDOWN_TIMEOUT_MS: optionalText.pipe(positiveIntOrUnset(600_000)),
   LOG_LEVEL: logLevel,
+  ...retentionVariables,
 });
 
 /** The validated environment. */
@@ -197,6 +199,8 @@ export interface PaystreamConfig {
   outboxPollIntervalMs: number;
   shutdownTimeoutMs: number;
   logLevel: z.infer<typeof logLevel>;
+  /** How long sent outbox rows, processed event ids and Idempotency-Keys are kept (retention.ts). */
+  retention: RetentionConfig;
 }
 
 /** Reads and validates the environment; throws a ConfigError naming every bad variable. */
@@ -252,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
       message: 'must not exceed KAFKA_TOPIC_REPLICATION_FACTOR',
     });
   }
+  problems.push(...retentionProblems(e));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -288,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     // By default long enough for the worst-case request to finish, plus the final outbox flush.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? worstCaseRequestMs(e.UPSTREAM_TIMEOUT_MS) + 5_000,
     logLevel: e.LOG_LEVEL,
+    retention: retentionConfig(e),
   };
 }
 

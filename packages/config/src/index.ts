@@ -5,3 +5,5 @@ export type { PaystreamConfig } from './env.js';
 export { DEV_CALLER, loadConfig, worstCaseRequestMs } from './env.js';
 export { ConfigError } from './errors.js';
 export { closeOnSignals, loadConfigOrExit } from './process.js';
+export type { RetentionConfig } from './retention.js';
+export { IDEMPOTENCY_KEY_MIN_RETENTION_MS, RETENTION_DEFAULTS } from './retention.js';

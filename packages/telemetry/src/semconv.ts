@@ -20,6 +20,14 @@ export const METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL = 'paystream_plugin_batch_fallb
  * gateway's events; `paystream_plugin_outbox`: what plugins publish).
  */
 export const METRIC_OUTBOX_PENDING = 'paystream_outbox_pending';
+/**
+ * Rows a bounded table holds, by table (`paystream_outbox`, `paystream_plugin_outbox`,
+ * `paystream_processed_events`, `gateway_idempotency`), counted after each pruning pass: what
+ * retention keeps them to.
+ */
+export const METRIC_TABLE_ROWS = 'paystream_table_rows';
+/** Rows deleted from a bounded table because they outlived its retention, by table. */
+export const METRIC_TABLE_PRUNED_ROWS_TOTAL = 'paystream_table_pruned_rows_total';
 /** Inbound HTTP requests to the gateway, by route, method and status. */
 export const METRIC_HTTP_REQUESTS_TOTAL = 'paystream_http_requests_total';
 /** Notify callbacks refused (forged signature, stale clock, replay), by reason. */
@@ -58,7 +66,7 @@ export const LABEL_ALERTNAME = 'alertname';
 export const LABEL_SEVERITY = 'severity';
 export const LABEL_CHANNEL = 'channel';
 export const LABEL_STATE = 'state';
-/** The outbox table of `paystream_outbox_pending`. */
+/** The table of `paystream_outbox_pending`, `paystream_table_rows` and `paystream_table_pruned_rows_total`. */
 export const LABEL_TABLE = 'table';
 
 /** Upstream latency buckets in seconds: the aggregator answers in tens of ms, timeouts sit at 10 s. */
