@@ -22,17 +22,31 @@ export function memoryProcessedIds(): ProcessedIds & { size(group: string): numb
   };
 }
 
+/** The processed-ids table. */
+export const PROCESSED_EVENTS_TABLE = 'paystream_processed_events';
+
 /** Migrations of the processed-ids table: `migrateToLatest(db, 'bus_dedupe', processedIdsMigrations)`. */
 export const processedIdsMigrations: Record<string, Migration> = {
   '001_processed_events': {
     async up(db: Kysely<unknown>) {
       await db.schema
-        .createTable('paystream_processed_events')
+        .createTable(PROCESSED_EVENTS_TABLE)
         .ifNotExists()
         .addColumn('group_name', 'varchar(200)', (c) => c.notNull())
         .addColumn('event_id', 'varchar(128)', (c) => c.notNull())
         .addColumn('processed_at', 'varchar(40)', (c) => c.notNull())
         .addPrimaryKeyConstraint('paystream_processed_events_pk', ['group_name', 'event_id'])
+        .execute();
+    },
+  },
+  // Pruning finds the ids past their retention by age (retention/pruner.ts).
+  '002_processed_at': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('paystream_processed_events_processed_at')
+        .ifNotExists()
+        .on(PROCESSED_EVENTS_TABLE)
+        .column('processed_at')
         .execute();
     },
   },

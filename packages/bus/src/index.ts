@@ -5,6 +5,7 @@ export { createBus } from './create-bus.js';
 export {
   markProcessed,
   memoryProcessedIds,
+  PROCESSED_EVENTS_TABLE,
   processedAmong,
   processedIdsMigrations,
   sqlProcessedIds,
@@ -28,6 +29,15 @@ export type { OutboxRelayOptions } from './outbox/relay.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export type { OutboxRelay, RelayOptions, TableRelayOptions } from './outbox/table-relay.js';
 export { createTableRelay, outboxLockKey } from './outbox/table-relay.js';
+export type { RetainedTable, TablePruner, TablePrunerOptions } from './retention/pruner.js';
+export {
+  countRows,
+  createTablePruner,
+  deleteOlderBatch,
+  PRUNE_DEFAULTS,
+  retentionMetrics,
+} from './retention/pruner.js';
+export { processedEventIds, sentOutboxRows } from './retention/tables.js';
 export type {
   BatchContext,
   BatchHandler,
