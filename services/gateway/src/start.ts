@@ -1,12 +1,23 @@
 import type { Server } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
-import { createBus, createOutboxRelay, type EventBus, enqueueEvents, type OutboxRelay } from '@paystream/bus';
+import {
+  createBus,
+  createOutboxRelay,
+  createTablePruner,
+  type EventBus,
+  enqueueEvents,
+  OUTBOX_TABLE,
+  type OutboxRelay,
+  sentOutboxRows,
+  type TablePruner,
+} from '@paystream/bus';
 import type { ApiKeyEntry, PaystreamConfig } from '@paystream/config';
 import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createUpstreamClient, type UpstreamCredentials } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';
 import { prepareDatabase } from './database.js';
 import { answerClientErrorsAsProblems } from './http/client-error.js';
+import { idempotencyKeysRetained } from './http/idempotency.js';
 import type { SweepResult } from './payments/sweeper.js';
 import { createGateway, type GatewayLogger } from './server.js';
 import type { GatewaySchema } from './store/schema.js';
@@ -31,6 +42,8 @@ export interface RunningGateway {
   server: Server;
   bus: EventBus;
   relay: OutboxRelay;
+  /** Deletes sent outbox rows and Idempotency-Keys past their retention (config.retention). */
+  pruner: TablePruner;
   database: Database<GatewaySchema>;
   /** Settles stale intents now (it also runs at start-up and every SWEEP_INTERVAL_MS). */
   sweep(): Promise<SweepResult>;
@@ -66,6 +79,19 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     registry,
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
+  const { retention } = config;
+  const pruner = createTablePruner({
+    db: database.db,
+    tables: [
+      sentOutboxRows(OUTBOX_TABLE, retention.sentOutboxMs),
+      idempotencyKeysRetained(retention.idempotencyKeysMs),
+    ],
+    intervalMs: retention.pruneIntervalMs,
+    batchSize: retention.pruneBatchSize,
+    pauseMs: retention.prunePauseMs,
+    registry,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
   const upstream = createUpstreamClient({
     baseUrl: opts.upstreamBaseUrl,
     credentials: opts.upstreamCredentials,
@@ -98,6 +124,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : config.port;
   relay.start();
+  pruner.start();
   // Settles what a crash or a forced shutdown left (start-up), then keeps settling periodically.
   sweeper.start(config.sweepIntervalMs);
 
@@ -108,6 +135,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await pruner.stop();
       await sweeper.stop();
       await relay.stop();
       // Whatever the last requests recorded goes out before the bus closes.
@@ -129,6 +157,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     server,
     bus,
     relay,
+    pruner,
     database,
     sweep: () => sweeper.sweep(),
     close,

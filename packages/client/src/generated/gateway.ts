@@ -315,7 +315,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back.
+                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back. A key is kept at least 24 hours from its first request (IDEMPOTENCY_KEY_RETENTION_MS), then forgotten: the same request then runs again, and `outTradeNo` or `refundNo` still answers the stored payment or refund instead of creating another.
                  * @example 7f0c1d2e-9a4b-4c55-8e1f-0a2b3c4d5e6f
                  */
                 "Idempotency-Key"?: string;
@@ -642,7 +642,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back.
+                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back. A key is kept at least 24 hours from its first request (IDEMPOTENCY_KEY_RETENTION_MS), then forgotten: the same request then runs again, and `outTradeNo` or `refundNo` still answers the stored payment or refund instead of creating another.
                  * @example 7f0c1d2e-9a4b-4c55-8e1f-0a2b3c4d5e6f
                  */
                 "Idempotency-Key"?: string;
@@ -836,7 +836,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back.
+                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back. A key is kept at least 24 hours from its first request (IDEMPOTENCY_KEY_RETENTION_MS), then forgotten: the same request then runs again, and `outTradeNo` or `refundNo` still answers the stored payment or refund instead of creating another.
                  * @example 7f0c1d2e-9a4b-4c55-8e1f-0a2b3c4d5e6f
                  */
                 "Idempotency-Key"?: string;
@@ -1006,7 +1006,7 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back.
+                 * @description One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back. A key is kept at least 24 hours from its first request (IDEMPOTENCY_KEY_RETENTION_MS), then forgotten: the same request then runs again, and `outTradeNo` or `refundNo` still answers the stored payment or refund instead of creating another.
                  * @example 7f0c1d2e-9a4b-4c55-8e1f-0a2b3c4d5e6f
                  */
                 "Idempotency-Key"?: string;

@@ -1,8 +1,22 @@
 import { createHash } from 'node:crypto';
+import type { RetainedTable } from '@paystream/bus';
 import { preparedQuery, writeOne } from '@paystream/db';
 import { IdempotencyConflictError, ValidationError } from '../errors.js';
 import type { Db } from '../store/orders.js';
 import type { IdempotencyTable } from '../store/schema.js';
+
+/** The Idempotency-Key table. */
+export const IDEMPOTENCY_TABLE = 'gateway_idempotency';
+
+/**
+ * Keys kept `retentionMs` (IDEMPOTENCY_KEY_RETENTION_MS, at least 24 hours) from their first
+ * request, for the gateway's pruner. A key past it is forgotten: the same key then runs as a new
+ * request, which `outTradeNo` and `refundNo` still keep from happening twice. A claim whose
+ * request never finished is long stale by then (older than the worst-case request).
+ */
+export function idempotencyKeysRetained(retentionMs: number): RetainedTable {
+  return { table: IDEMPOTENCY_TABLE, column: 'created_at', retentionMs };
+}
 
 /** What was answered to the first request with a key. */
 export interface StoredAnswer {

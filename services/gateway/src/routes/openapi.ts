@@ -248,7 +248,7 @@ const idempotencyKey = {
   in: 'header',
   required: false,
   description:
-    'One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back.',
+    'One key per logical request, reused on its retries: the same key and body replays the first final answer (`Idempotent-Replayed: true`); another body answers 409. A 202 or a gateway failure gives the key back. A key is kept at least 24 hours from its first request (IDEMPOTENCY_KEY_RETENTION_MS), then forgotten: the same request then runs again, and `outTradeNo` or `refundNo` still answers the stored payment or refund instead of creating another.',
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
   example: '7f0c1d2e-9a4b-4c55-8e1f-0a2b3c4d5e6f',
 };

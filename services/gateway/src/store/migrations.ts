@@ -80,4 +80,14 @@ export const gatewayMigrations: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  // Keys are pruned by age once past their retention (http/idempotency.ts).
+  '0004_idempotency_created_at': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('gateway_idempotency_created_at')
+        .on('gateway_idempotency')
+        .column('created_at')
+        .execute();
+    },
+  },
 };
