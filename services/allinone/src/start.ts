@@ -208,6 +208,7 @@ async function startPlugins(o: {
     upstream: o.upstream,
     dataDir: resolve(dirname(gatewayFile), 'plugins'),
     outboxPollIntervalMs: o.config.outboxPollIntervalMs,
+    retention: o.config.retention,
   });
   await host.start();
   return {

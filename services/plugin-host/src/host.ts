@@ -7,15 +7,18 @@ import {
   type BacklogWatch,
   type BatchHandler,
   createRecordOutboxRelay,
+  createTablePruner,
   type DeadLetter,
   type EventBus,
   type EventHandler,
+  processedEventIds,
   type RedriveResult,
   type Subscription,
+  sentOutboxRows,
   sqlProcessedIds,
   watchBacklog,
 } from '@paystream/bus';
-import type { ApiKeyEntry } from '@paystream/config';
+import { type ApiKeyEntry, loadConfig, type RetentionConfig } from '@paystream/config';
 import type { Database, Kysely } from '@paystream/db';
 import {
   EVENTS_TOPIC,
@@ -73,6 +76,11 @@ export interface PluginHostOptions {
   outboxPollIntervalMs?: number;
   /** Retry backoff of every plugin unless its spec says otherwise (tests make it short). */
   retryBackoffMs?: number;
+  /**
+   * How long sent plugin outbox rows and processed event ids are kept, and how they are pruned
+   * (`config.retention`). Default: the configuration's defaults.
+   */
+  retention?: RetentionConfig;
 }
 
 /** One plugin as operators see it (`/readyz`, `GET /admin/plugins`). */
@@ -101,6 +109,11 @@ export interface PluginHost {
   redrive(id: string): Promise<RedriveResult>;
   /** Sends what plugins published through their outbox now. */
   flushOutbox(): Promise<number>;
+  /**
+   * Deletes sent plugin outbox rows and processed ids past their retention now (the host also does
+   * it every `retention.pruneIntervalMs`); resolves with the rows deleted per table.
+   */
+  prune(): Promise<Record<string, number>>;
   /** Graceful: stops consuming (in-flight events finish), schedules, plugins' close, the outbox. */
   close(): Promise<void>;
 }
@@ -143,6 +156,21 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
       const target = opts.topicBuses?.[topic];
       return target ? target.publishRaw(target.topic, records) : opts.bus.publishRaw(topic, records);
     },
+  });
+  // Sent rows of the plugins' outbox and the ids every plugin has finished, kept to their
+  // retention in the background, apart from the relay (every host may run one).
+  const retention = opts.retention ?? loadConfig({}).retention;
+  const pruner = createTablePruner({
+    db,
+    tables: [
+      sentOutboxRows(PLUGIN_OUTBOX_TABLE, retention.sentOutboxMs),
+      processedEventIds(retention.processedEventsMs),
+    ],
+    intervalMs: retention.pruneIntervalMs,
+    batchSize: retention.pruneBatchSize,
+    pauseMs: retention.prunePauseMs,
+    registry: opts.registry,
+    logger,
   });
   const running = new Map<string, Running>();
   // A plugin's outbox rows commit with its own transaction, which the host does not see; the end
@@ -295,6 +323,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
         logger.info({ plugin: r.plugin.id, group: pluginGroup(r.plugin.id) }, 'plugin running');
       }
       relay.start();
+      pruner.start();
     },
 
     async status() {
@@ -332,8 +361,11 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
 
     flushOutbox: () => relay.flush(),
 
+    prune: () => pruner.prune(),
+
     close() {
       closing ??= (async () => {
+        await pruner.stop();
         for (const r of running.values()) r.backlog?.stop();
         await Promise.all([...running.values()].map((r) => r.subscription?.close()));
         for (const r of running.values()) {

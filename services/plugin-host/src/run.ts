@@ -61,6 +61,7 @@ const host = createPluginHost({
   apiKeys: config.apiKeys,
   logger,
   outboxPollIntervalMs: config.outboxPollIntervalMs,
+  retention: config.retention,
   ...(upstream ? { upstream } : {}),
 });
 await host.start();

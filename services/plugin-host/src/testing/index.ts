@@ -14,7 +14,7 @@ import {
   type RedriveResult,
 } from '@paystream/bus';
 import { kafkaTestBrokers, uniqueTopic, waitFor } from '@paystream/bus/testing';
-import { hashApiKey, SCOPES } from '@paystream/config';
+import { hashApiKey, type RetentionConfig, SCOPES } from '@paystream/config';
 import { type Database, openDatabase } from '@paystream/db';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
 import { type CloudEventEnvelope, LEDGER_ENTRIES_TOPIC, type PaystreamEvent } from '@paystream/events';
@@ -42,6 +42,8 @@ export interface TestHostOptions {
   env?: Record<string, string | undefined>;
   /** The plugin outbox relay's poll. Default 20 ms (tests that show the wake make it long). */
   outboxPollIntervalMs?: number;
+  /** Retention of the plugin outbox and processed ids; default the configuration's. */
+  retention?: RetentionConfig;
 }
 
 /** An HTTP answer of the test host. */
@@ -141,6 +143,7 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
       outboxPollIntervalMs: opts.outboxPollIntervalMs ?? 20,
       retryBackoffMs: 10,
       ...(opts.upstream ? { upstream: opts.upstream } : {}),
+      ...(opts.retention ? { retention: opts.retention } : {}),
     });
     await host.start();
     return host;
