@@ -12,6 +12,7 @@ const runs: { entry: string; flags: string[] }[] = [
   { entry: 'main.js', flags: [] },
   { entry: 'pass-through.js', flags: [] },
   { entry: 'telemetry-ab.js', flags: [] },
+  { entry: 'soak-retention.js', flags: [] },
 ];
 
 describe.skipIf(!other)(
