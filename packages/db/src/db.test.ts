@@ -132,3 +132,27 @@ describe('a PostgreSQL connection lost while idle', () => {
     }
   });
 });
+
+describe('a PostgreSQL connection lost in the middle of a transaction', () => {
+  it('fails that transaction, and the process and the pool go on', async () => {
+    const testDb = await createTestDatabase('postgres');
+    const database = openDatabase({ url: testDb.url, onIdleConnectionError: () => undefined });
+    const admin = openDatabase({ url: testDb.url });
+    try {
+      const failed = database.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(admin.db);
+        await sql`select pg_sleep(0.2)`.execute(trx);
+      });
+      // Which error it is depends on when the socket closes (the server's FATAL, a reset, or the
+      // client already marked unusable); that it fails, and crashes nothing, does not.
+      await expect(failed).rejects.toBeInstanceOf(Error);
+      const again = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      expect(again.rows[0]!.one).toBe(1);
+    } finally {
+      await admin.destroy();
+      await database.destroy();
+      await testDb.drop();
+    }
+  });
+});

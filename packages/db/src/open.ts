@@ -52,6 +52,14 @@ export function openDatabase<DB = unknown>(options: OpenDatabaseOptions = {}): D
       options.onIdleConnectionError ??
         ((err) => console.warn(`database ${redactUrl(url)}: idle connection lost: ${err.message}`)),
     );
+    // A client checked out of the pool (a query or a transaction running on it) whose connection
+    // fails is not the pool's to watch: pg emits 'error' on the client itself, and with no listener
+    // that ends the process (a chaos run saw a gateway die of pg_terminate_backend). The query in
+    // flight fails with the error on its own, and the pool drops the client when it is released,
+    // so there is nothing more to do here.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     nameStatementsOf(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(url), destroy: () => db.destroy() };
