@@ -28,7 +28,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.each(['embedded', 'kafka'] as const)('alerting to Alertmanager on %s', (transport) => {
   it('raises one critical alert for a burst of 64s, a warning for 80 on create, and resolves when quiet', async () => {
     am = await startAlertmanager();
-    t = await startTestHost({ plugins: [fastAlerting({ alertmanagerUrl: am.url })], transport });
+    t = await startTestHost({
+      plugins: [fastAlerting({ alertmanagerUrl: am.url, runbookBaseUrl: 'https://docs.example/paystream/' })],
+      transport,
+    });
     const [first] = refused64(runId());
     await t.publish([first!]);
     const [alert] = await am.waitForAlert('BalanceInsufficient');
@@ -43,6 +46,8 @@ describe.each(['embedded', 'kafka'] as const)('alerting to Alertmanager on %s', 
       outTradeNo: first!.data.outTradeNo,
       refundNo: first!.data.refundNo,
       refundAmount: `${(first!.data.refundAmountMinor / 100).toFixed(2)} HKD`,
+      // The code's page (docs/runbooks/64.md), where the deployment publishes the docs.
+      runbook_url: 'https://docs.example/paystream/docs/runbooks/64.md',
     });
 
     // Ten more within the group window: still one alert, now counting eleven occurrences.

@@ -32,6 +32,11 @@ export const alertingOptions = z.strictObject({
   retryBackoffMaxMs: z.number().int().min(10).default(30_000),
   /** Per request to a channel. */
   timeoutMs: z.number().int().min(100).default(5_000),
+  /**
+   * Joined before each rule's runbook path in the `runbook_url` annotation (where the repository's
+   * docs are published). Default: PAYSTREAM_RUNBOOK_BASE_URL; unset = the path in the repository.
+   */
+  runbookBaseUrl: z.string().min(1).optional(),
   /** How long rate windows and counted event ids are kept. */
   retentionMs: z.number().int().min(60_000).default(86_400_000),
 });

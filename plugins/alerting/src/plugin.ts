@@ -23,6 +23,7 @@ import { createDispatcher } from './dispatch.js';
 import { type AlertingOptions, alertingOptions } from './options.js';
 import { DEFAULT_RULES_FILE, loadRulesFile, parseRules } from './rules/load.js';
 import { observe } from './rules/match.js';
+import { RUNBOOK_BASE_URL_VARIABLE, withRunbookBase } from './rules/runbook.js';
 import { enrollChannels, prune, recordObservation, resolveQuiet } from './store/alerts.js';
 import { listAlerts } from './store/list.js';
 import { migrations } from './store/migrations.js';
@@ -71,8 +72,10 @@ export const createAlertingPlugin = definePlugin({
   },
   async setup({ logger, metrics, config, database, http, scheduler, router }, options) {
     const rulesFile = options.rulesFile ?? config.get('ALERT_RULES_FILE') ?? DEFAULT_RULES_FILE;
-    const rules =
-      options.rules !== undefined ? parseRules(options.rules, 'options.rules') : loadRulesFile(rulesFile);
+    const rules = withRunbookBase(
+      options.rules !== undefined ? parseRules(options.rules, 'options.rules') : loadRulesFile(rulesFile),
+      options.runbookBaseUrl ?? config.get(RUNBOOK_BASE_URL_VARIABLE),
+    );
     const channels = channelsFor(options, config, http, logger);
     await database.migrate(migrations);
     const fired = metrics.counter({

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { DEFAULT_RUNBOOK } from './runbook.js';
 import { type GroupLabel, type Rule, ruleSchema, rulesFileSchema } from './schema.js';
 
 /** The shipped defaults: a rule for every catalog code whose alert flag is set. */
@@ -44,6 +45,7 @@ export function parseRules(doc: unknown, source = 'rules'): Rule[] {
       ...r,
       groupBy: r.groupBy ?? defaults.groupBy ?? DEFAULT_GROUP_BY,
       resolveAfter: r.resolveAfter ?? defaults.resolveAfter ?? DEFAULT_RESOLVE_AFTER_MS,
+      runbook: r.runbook ?? defaults.runbook ?? DEFAULT_RUNBOOK,
     });
   });
   if (problems.length > 0) throw new AlertRulesError(`${source}: ${problems.join('; ')}`);

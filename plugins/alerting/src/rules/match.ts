@@ -79,10 +79,11 @@ export function render(template: string, o: Observation): string {
   });
 }
 
-/** Annotations of a firing alert: texts, and the order (and refund) that raised it. */
+/** Annotations of a firing alert: texts, its runbook, and the order (and refund) that raised it. */
 export function alertAnnotations(rule: Rule, o: Observation): Record<string, string> {
   const a: Record<string, string> = {
     summary: render(rule.summary ?? `${rule.name}: code {{code}} on {{wallet}}`, o),
+    runbook_url: render(rule.runbook, o),
     outTradeNo: o.outTradeNo,
     eventId: o.eventId,
     code: o.code,

@@ -48,6 +48,12 @@ const common = {
   resolveAfter: duration.optional(),
   summary: z.string().min(1).max(500).optional(),
   description: z.string().min(1).max(2000).optional(),
+  /**
+   * The alert's runbook (annotation `runbook_url`): a path in the repository such as
+   * `docs/runbooks/{{code}}.md`, or a URL; templates like `summary`. Joined to
+   * PAYSTREAM_RUNBOOK_BASE_URL when that is set.
+   */
+  runbook: z.string().min(1).max(500).optional(),
 };
 
 /** Fires on every matching event (grouped into one alert per group). */
@@ -73,7 +79,11 @@ export const ruleSchema = z.discriminatedUnion('kind', [codeRule, rateRule, rati
 
 export const rulesFileSchema = z.strictObject({
   defaults: z
-    .strictObject({ resolveAfter: duration.optional(), groupBy: z.array(z.enum(GROUP_LABELS)).optional() })
+    .strictObject({
+      resolveAfter: duration.optional(),
+      groupBy: z.array(z.enum(GROUP_LABELS)).optional(),
+      runbook: z.string().min(1).max(500).optional(),
+    })
     .optional(),
   rules: z.array(z.unknown()).min(1, 'must list at least one rule'),
 });
@@ -82,10 +92,12 @@ type Parsed = z.output<typeof ruleSchema>;
 /** A validated rule with its defaults applied. */
 export type Rule = Parsed extends infer P
   ? P extends Parsed
-    ? Omit<P, 'groupBy' | 'resolveAfter'> & {
+    ? Omit<P, 'groupBy' | 'resolveAfter' | 'runbook'> & {
         groupBy: readonly GroupLabel[];
         /** Milliseconds. */
         resolveAfter: number;
+        /** The runbook template (`docs/runbooks/README.md` when the file names none). */
+        runbook: string;
       }
     : never
   : never;
