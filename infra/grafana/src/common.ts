@@ -1,6 +1,8 @@
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 import {
+  ConstantVariableBuilder,
   DashboardBuilder,
+  DashboardLinkBuilder,
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   VariableRefresh,
@@ -36,6 +38,27 @@ export function labelValuesVariable(
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.NaturalAsc);
   return opts.all ? v.multi(true).includeAll(true).allValue('.*') : v;
+}
+
+/**
+ * `$runbook_base`: what runbook links start with. Empty here, so a link is the page's path in the
+ * repository (`docs/runbooks/64.md`); a deployment sets it to where the docs are published
+ * (PAYSTREAM_RUNBOOK_BASE_URL when infra/k8s generates the dashboards' ConfigMap).
+ */
+export const RUNBOOK_BASE_VARIABLE = 'runbook_base';
+
+export function runbookBaseVariable(value = '') {
+  return new ConstantVariableBuilder(RUNBOOK_BASE_VARIABLE)
+    .label('Runbook base URL')
+    .description('Prefix of runbook links: where docs/runbooks/ is published (PAYSTREAM_RUNBOOK_BASE_URL)')
+    .value(value);
+}
+
+/** A link that opens the runbook page of the status code in the data (`docs/runbooks/<code>.md`). */
+export function runbookDataLink(codeRef: string) {
+  return new DashboardLinkBuilder(`Runbook for code ${codeRef}`)
+    .url(`\${${RUNBOOK_BASE_VARIABLE}}docs/runbooks/${codeRef}.md`)
+    .targetBlank(true);
 }
 
 /** A PromQL target. */

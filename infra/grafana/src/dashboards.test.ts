@@ -49,6 +49,17 @@ describe('dashboards as code', () => {
     expect(exemplar).toBe(true);
   });
 
+  it("status codes: the meaning of a code links to that code's runbook, under the $runbook_base constant", () => {
+    const d = JSON.parse(committed('status-codes'));
+    const base = d.templating.list.find((v: { name: string }) => v.name === 'runbook_base');
+    expect(base).toMatchObject({ type: 'constant', hide: 2, query: '' });
+    const meaning = d.panels.find((p: { title: string }) => p.title === 'Meaning of $code');
+    expect(meaning.fieldConfig.defaults.links.map((l: { url: string }) => l.url)).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variables
+      '${runbook_base}docs/runbooks/${__data.fields.code}.md',
+    ]);
+  });
+
   it('plugins: throughput, failures, lag, dead letters, ledger entries and alerts fired', () => {
     const exprs = promQueries(JSON.parse(committed('plugins')))
       .map((q) => q.expr)

@@ -9,27 +9,40 @@ import {
   METRIC_UPSTREAM_REQUEST_DURATION_SECONDS as DURATION,
   METRIC_UPSTREAM_REQUESTS_TOTAL as UPSTREAM,
 } from '@paystream/telemetry';
-import { labelValuesVariable, PROMETHEUS, paystreamDashboard, promql, TEMPO } from './common.js';
+import {
+  labelValuesVariable,
+  PROMETHEUS,
+  paystreamDashboard,
+  promql,
+  runbookBaseVariable,
+  runbookDataLink,
+  TEMPO,
+} from './common.js';
 
 const RATE = '[$__rate_interval]';
+/** The code of the row a data link is clicked on (Grafana's data-link syntax). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana data-link variable
+const ROW_CODE = '${__data.fields.code}';
 
 /**
  * One upstream status code at a time (`$code`, from the counter's label values): its rate, share
- * of calls, latency with exemplar traces, the catalog's zh/en meaning, and its recent traces; then
- * one row per category (`$category`, repeated).
+ * of calls, latency with exemplar traces, the catalog's zh/en meaning with a link to the code's
+ * runbook, and its recent traces; then one row per category (`$category`, repeated).
  */
 export function statusCodesDashboard() {
   return paystreamDashboard('Paystream / Status codes', 'paystream-status-codes', 'now-6h')
     .withVariable(labelValuesVariable('code', UPSTREAM, 'code'))
     .withVariable(labelValuesVariable('category', UPSTREAM, 'category', { all: true }))
+    .withVariable(runbookBaseVariable())
     .withRow(new RowBuilder('Code $code'))
     .withPanel(
       new TablePanel()
         .title('Meaning of $code')
         .description(
-          "The aggregator's appendix: Chinese and English, with Paystream's category and severity.",
+          "The aggregator's appendix: Chinese and English, with Paystream's category and severity. Click the row for the code's runbook (docs/runbooks/<code>.md).",
         )
         .datasource(PROMETHEUS)
+        .dataLinks([runbookDataLink(ROW_CODE)])
         .withTarget(
           promql(`${CODE_INFO}{code="$code"}`)
             .instant()
