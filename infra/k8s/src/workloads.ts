@@ -266,7 +266,8 @@ export function pluginHost(s: ClusterSettings) {
             consumerGroup: group,
             topic: EVENTS_TOPIC,
             lagThreshold: String(LAG_PER_HOST),
-            offsetResetPolicy: 'earliest',
+            // A group with no committed offset starts at the end (docs/architecture.md): so does its lag.
+            offsetResetPolicy: 'latest',
             allowIdleConsumers: 'false',
           },
         })),
