@@ -42,8 +42,14 @@ export const FLEET_API_KEY = 'psk_fleet_suite_key';
 /** The plugins a fleet's hosts run unless told otherwise (plugins/<name>). */
 export const SHIPPED_PLUGINS = ['accounting', 'alerting', 'erp-csv'] as const;
 
-/** How long a stopping process may drain before it is killed. */
+/** How long a stopping gateway may drain before it is killed (it exits by itself after half). */
 const KILL_AFTER_MS = 10_000;
+/**
+ * A plugin host's drain: its consumers leave their groups, which waits for a coordinator that may
+ * be moving after a broker restart; cut short, the host is only as safe as after a crash.
+ */
+const HOST_KILL_AFTER_MS = 20_000;
+const killAfter = (m: { kind: string }) => (m.kind === 'gateway' ? KILL_AFTER_MS : HOST_KILL_AFTER_MS);
 
 export interface FleetOptions {
   database: 'postgres' | 'sqlite';
@@ -51,6 +57,11 @@ export interface FleetOptions {
   gateways?: number;
   /** Plugin host processes (PostgreSQL only). Default 0. */
   pluginHosts?: number;
+  /**
+   * Plugin hosts made ready but not started (after the others in `hosts`): `start` one to have it
+   * join the plugins' consumer groups, `stop` it to have it leave (a rebalance each time).
+   */
+  standbyHosts?: number;
   /** The plugins every host runs, by folder under plugins/. Default {@link SHIPPED_PLUGINS}. */
   plugins?: readonly string[];
   /** Kafka brokers; unset: KAFKA_BROKERS; empty: the embedded bus file every process shares. */
@@ -87,11 +98,24 @@ export interface FleetMember {
   readonly url: string;
   /** The application_name of its PostgreSQL connections. */
   readonly applicationName: string;
-  /** The process running now (or the last one, when stopped). */
+  /** The process running now (or the last one, when stopped; none yet for a standby host). */
   readonly process: RunningProcess;
   /** How many times it was started. */
   readonly starts: number;
   running(): boolean;
+}
+
+/** A member's process that ended. */
+export interface MemberExit {
+  member: string;
+  pid: number | undefined;
+  at: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Whether the fleet ended it (kill, stop, close); false: it died on its own. */
+  intended: boolean;
+  /** The end of what it wrote on stderr (why it died). */
+  stderr: string;
 }
 
 /** The sandbox process and where it listens. */
@@ -117,6 +141,7 @@ export interface Fleet {
   readonly sandbox: FleetProcess;
   readonly controls: SandboxControls;
   readonly gateways: readonly FleetMember[];
+  /** The plugin hosts: the running ones, then the standby ones (not started until `start`). */
   readonly hosts: readonly FleetMember[];
   /** The public address: API calls and notify callbacks, round robin (notifies may be pinned). */
   readonly proxy: FleetProxy;
@@ -145,6 +170,8 @@ export interface Fleet {
   stop(member: FleetMember): Promise<void>;
   /** Starts a stopped or killed member on its port; back in rotation once it listens. */
   start(member: FleetMember): Promise<void>;
+  /** Every member process that ended so far, the ones the fleet ended and the ones that died. */
+  exits(): readonly MemberExit[];
   /** pg_terminate_backend of every connection the member has open; resolves with how many. */
   terminateBackends(member: FleetMember): Promise<number>;
   /** Stops every process (SIGTERM, then SIGKILL) and drops the databases. */
@@ -192,8 +219,9 @@ function writeHostConfig(file: string, dir: string, plugins: readonly string[]):
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const gatewayCount = opts.gateways ?? 2;
   const hostCount = opts.pluginHosts ?? 0;
+  const standbyCount = opts.standbyHosts ?? 0;
   const plugins = opts.plugins ?? SHIPPED_PLUGINS;
-  if (hostCount > 0 && opts.database !== 'postgres') {
+  if (hostCount + standbyCount > 0 && opts.database !== 'postgres') {
     throw new Error('plugin hosts share one database only on PostgreSQL: use database "postgres"');
   }
   requireBuilds([gatewayMain(), ...(hostCount > 0 ? [pluginHostMain(), ...plugins.map(pluginEntry)] : [])]);
@@ -212,13 +240,17 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   let records: FleetRecords | undefined;
   let sandboxStarting: ReturnType<typeof startSandboxProcess> | undefined;
   let closing: Promise<void> | undefined;
+  const exits: MemberExit[] = [];
+  // Processes the fleet itself is ending: their exit is intended.
+  const ending = new Set<RunningProcess>();
 
   const close = () => {
     closing ??= (async () => {
       // A failed start may leave the sandbox still starting: it is stopped too, once it runs.
       await sandboxStarting?.catch(() => undefined);
       // Gateways and hosts first (their last outbox flush needs the bus), then the aggregator.
-      await Promise.all(members.map((m) => m.process?.stop(KILL_AFTER_MS)));
+      for (const m of members) if (m.process) ending.add(m.process);
+      await Promise.all(members.map((m) => m.process?.stop(killAfter(m))));
       await Promise.all(sandboxes.map((p) => p.stop(KILL_AFTER_MS)));
       await proxy?.close();
       await records?.close();
@@ -239,7 +271,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         ? await createPostgresTestDatabase(`${prefix}_gw`)
         : createSqliteTestDatabase();
     databases.push(gatewayDb);
-    const pluginDb = hostCount > 0 ? await createPostgresTestDatabase(`${prefix}_plugins`) : undefined;
+    const pluginDb =
+      hostCount + standbyCount > 0 ? await createPostgresTestDatabase(`${prefix}_plugins`) : undefined;
     if (pluginDb) databases.push(pluginDb);
     await migrate(gatewayDb.url);
     const sandbox = await sandboxStarting;
@@ -275,7 +308,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         HOST: '127.0.0.1',
         PAYSTREAM_API_KEYS: apiKeys,
         OUTBOX_POLL_INTERVAL_MS: '50',
-        SHUTDOWN_TIMEOUT_MS: String(KILL_AFTER_MS / 2),
+        // The process's own forced exit comes before the fleet's SIGKILL.
+        SHUTDOWN_TIMEOUT_MS: String(kind === 'gateway' ? KILL_AFTER_MS / 2 : (HOST_KILL_AFTER_MS * 3) / 4),
         LOG_LEVEL: logLevel,
         MALLOC_ARENA_MAX: '2',
         ...upstream,
@@ -315,6 +349,18 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           : await startPluginHostProcess(env, { logFile, cwd });
       member.process = started.process;
       member.starts += 1;
+      const p = started.process;
+      void p.exited.then(({ code, signal }) => {
+        exits.push({
+          member: member.name,
+          pid: p.child.pid,
+          at: Date.now(),
+          code,
+          signal,
+          intended: ending.has(p),
+          stderr: p.stderrTail(),
+        });
+      });
     };
 
     const newMember = async (kind: FleetMember['kind'], index: number) => {
@@ -338,17 +384,18 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     const gateways = await Promise.all(
       Array.from({ length: gatewayCount }, (_, i) => newMember('gateway', i)),
     );
-    const hosts = await Promise.all(Array.from({ length: hostCount }, (_, i) => newMember('plugin-host', i)));
+    const hosts = await Promise.all(
+      Array.from({ length: hostCount + standbyCount }, (_, i) => newMember('plugin-host', i)),
+    );
     // All settle before a failure is thrown, so that close() stops every one that did start.
     const fail = (results: PromiseSettledResult<void>[]) => {
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     };
-    fail(await Promise.allSettled(gateways.map(launch)));
+    // All at once: the gateways' tables are migrated already, and the hosts' migrations take a
+    // lock, so the first host migrates and the others find the tables in place.
+    fail(await Promise.allSettled([...gateways, ...hosts.slice(0, hostCount)].map(launch)));
     proxy.setTargets(gateways.map((g) => g.url));
-    // The first host migrates the plugins' tables alone; the others then find them in place.
-    if (hosts[0]) await launch(hosts[0]);
-    fail(await Promise.allSettled(hosts.slice(1).map(launch)));
     records = openFleetRecords(gatewayDb.url);
     const controls = sandboxControls(sandbox.url);
     const front = proxy;
@@ -395,12 +442,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         return ((await res.json()) as { faults: Fault[] }).faults;
       },
       async kill(member) {
-        await member.process.kill();
+        if (member.process) ending.add(member.process);
+        await member.process?.kill();
       },
       async stop(member) {
         if (member.kind === 'gateway') front.setTarget(member.index, undefined);
-        await member.process.stop(KILL_AFTER_MS);
+        if (member.process) ending.add(member.process);
+        await member.process?.stop(killAfter(member));
       },
+      exits: () => exits,
       async start(member) {
         const m = members.find((x) => x === member);
         if (!m) throw new Error(`${member.name} is not of this fleet`);

@@ -1,6 +1,6 @@
 export { gatewayMain, pluginEntry, pluginHostMain, REPO_ROOT, requireBuilds, sandboxMain } from './builds.js';
 export { countBackends, terminateBackends, withApplicationName } from './databases.js';
-export type { Fleet, FleetAnswer, FleetMember, FleetOptions, FleetProcess } from './fleet.js';
+export type { Fleet, FleetAnswer, FleetMember, FleetOptions, FleetProcess, MemberExit } from './fleet.js';
 export { FLEET_API_KEY, SHIPPED_PLUGINS, startFleet } from './fleet.js';
 export type { KafkaCluster, KafkaClusterOptions, KafkaNode } from './kafka-cluster.js';
 export { startKafkaCluster } from './kafka-cluster.js';

@@ -91,12 +91,17 @@ function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
+// Three JVMs share two cores with a fleet: the client compiler only (a broker at this load gains
+// little from C2, and its compile threads compete with everything at start-up) and one GC thread.
 function jvmArgs(heap: string, logs: string): string[] {
   return [
     '-Xms128m',
     `-Xmx${heap}`,
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
+    '-XX:TieredStopAtLevel=1',
+    '-XX:ParallelGCThreads=1',
+    '-XX:ConcGCThreads=1',
     '-Djava.awt.headless=true',
     `-Dkafka.logs.dir=${logs}`,
     `-Dlog4j2.configurationFile=${join(KAFKA_DIR, 'log4j2.properties')}`,

@@ -28,6 +28,8 @@ export interface RunningProcess {
   stop(killAfterMs?: number): Promise<void>;
   /** SIGKILL, as a crash or the OOM killer would; resolves once the process is gone. */
   kill(): Promise<void>;
+  /** The last few kilobytes the process wrote on stderr. */
+  stderrTail(): string;
 }
 
 /** Lines kept in memory per process: a ten-minute run must not grow without bound. */
@@ -117,6 +119,7 @@ export function runNode(script: string, env: Record<string, string>, opts: RunOp
       if (running()) child.kill('SIGKILL');
       await exited;
     },
+    stderrTail: () => stderr,
   };
 }
 

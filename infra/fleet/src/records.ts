@@ -31,6 +31,8 @@ export interface RefundRow {
   amount_minor: number;
   status: string;
   last_code: string | null;
+  /** The refund number sent upstream (namespaced by order). */
+  upstream_ref: string;
 }
 
 interface OutboxTable {
@@ -64,6 +66,8 @@ export interface FleetRecords {
   unsettled(): Promise<{ intents: number; pendingRefunds: number }>;
   /** Outbox rows not published yet. */
   outboxPending(): Promise<number>;
+  /** Every outbox row's event id, order and whether it was sent, in position order. */
+  outbox(): Promise<{ id: string; subject: string; sent: boolean }[]>;
   close(): Promise<void>;
 }
 
@@ -116,6 +120,14 @@ export function openFleetRecords(url: string): FleetRecords {
         .where('sent_at', 'is', null)
         .executeTakeFirstOrThrow();
       return Number(row.n);
+    },
+    async outbox() {
+      const rows = await db
+        .selectFrom('paystream_outbox')
+        .select(['event_id', 'subject', 'sent_at'])
+        .orderBy('position')
+        .execute();
+      return rows.map((r) => ({ id: r.event_id, subject: r.subject, sent: r.sent_at !== null }));
     },
     close: () => database.destroy(),
   };
