@@ -16,7 +16,7 @@ export npm_config_nodedir := $(NODE_HOME)
 export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: all install build start test lint typecheck bench fleet kafka kafka-stop clean help
+.PHONY: all install build start test lint typecheck bench fleet chaos kafka kafka-stop clean help
 
 all: help
 
@@ -26,6 +26,7 @@ help:
 	@echo "make bench   run the benchmarks (~10 min): bench/results/latest.json, docs/benchmarks.md"
 	@echo "make kafka / make kafka-stop   a local KRaft broker on 127.0.0.1:9092"
 	@echo "make fleet   a local fleet until Ctrl-C: 3 Kafka brokers, PostgreSQL, gateways behind a proxy, plugin hosts"
+	@echo "make chaos   a chaos run (CHAOS_MINUTES=10): workload under faults, then the history checker's counts"
 
 node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json services/*/package.json plugins/*/package.json)
 	pnpm install --frozen-lockfile --prefer-offline
@@ -58,6 +59,9 @@ start: build
 
 fleet: build
 	$(ROOT)/scripts/fleet.sh
+
+chaos: build
+	$(ROOT)/scripts/chaos.sh
 
 kafka:
 	$(ROOT)/infra/kafka/kafka.sh start
