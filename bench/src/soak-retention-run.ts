@@ -172,6 +172,7 @@ async function main() {
   const samples: Sample[] = [];
   let done = 0;
   let errors = 0;
+  let notifyUnanswered = 0;
   let firstError: string | undefined;
   const sample = async (): Promise<Sample> => {
     const s: Sample = {
@@ -211,9 +212,10 @@ async function main() {
           try {
             await caller.create(no);
             const pay = await controls.pay(no, { notify: true });
-            const notify = pay.body.notify as { status?: number } | undefined;
-            if (pay.status !== 200 || notify?.status !== 200)
-              throw new Error(`paying ${no}: sandbox ${pay.status}, gateway notify ${notify?.status}`);
+            if (pay.status !== 200) throw new Error(`paying ${no}: sandbox ${pay.status}`);
+            // A notify the gateway did not answer in time is settled by its periodic query: the
+            // ledger still gets the payment (the wait below counts on it), so it is no error.
+            if ((pay.body.notify as { status?: number } | undefined)?.status !== 200) notifyUnanswered += 1;
             done += 1;
           } catch (err) {
             errors += 1;
@@ -255,6 +257,7 @@ async function main() {
         passSlackMs: PASS_SLACK_MS,
       },
       paymentsDone: done,
+      notifyUnanswered,
       errors,
       ...(firstError ? { firstError } : {}),
       loadSeconds,
@@ -278,7 +281,7 @@ async function main() {
     const file = join(root, 'bench/results/soak-retention.json');
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.info(
-      `\n${done} payments (${errors} errors) in ${loadSeconds} s, ledger caught up at ${caughtUpSeconds} s; ` +
+      `\n${done} payments (${errors} errors, ${notifyUnanswered} notify callbacks unanswered and settled by the gateway's query) in ${loadSeconds} s, ledger caught up at ${caughtUpSeconds} s; ` +
         `most rows ever: gateway outbox ${report.maxRows.gatewayOutbox}, plugin outbox ${report.maxRows.pluginOutbox}, ` +
         `processed ids ${report.maxRows.processedIds}; rows overdue in any sample: ${report.overdueEver}\n` +
         `${report.gatewayMetrics.join('\n')}\n${report.hostMetrics.join('\n')}\nwrote ${file}`,
