@@ -175,5 +175,10 @@ export interface History {
   topics: { payments: TopicRecord[]; ledger: TopicRecord[] };
   faults: FaultRecord[];
   incidents: Incident[];
+  /**
+   * Processes that died while starting (the fleet then tried again, as an orchestrator would):
+   * not a broken promise about money, but each is in the report.
+   */
+  startFailures: Incident[];
   final: FinalState;
 }

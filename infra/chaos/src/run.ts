@@ -136,6 +136,9 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosRunResult> {
         sandboxLatencyMs: 10,
         runDir: opts.runDir,
         databasePrefix: `paystream_${opts.name.replaceAll('-', '_')}`,
+        // A process that dies while starting (a broker just killed) is started again, as an
+        // orchestrator would; the report lists each such start.
+        startAttempts: 6,
       }),
     );
     const settings = await cluster.topicSettings(EVENTS_TOPIC);
@@ -143,7 +146,15 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosRunResult> {
       `fleet is up: ${fleet.gateways.length} gateways behind ${fleet.proxy.url}, ${fleet.hosts.length - 1} plugin hosts (+1 standby); ${EVENTS_TOPIC} replication ${settings.replicationFactor}, min.insync.replicas ${settings.minInsyncReplicas}`,
     );
     const deferred: Promise<unknown>[] = [];
-    const ctx: FaultContext = { fleet, cluster, log, defer: (work) => deferred.push(work) };
+    const ctx: FaultContext = {
+      fleet,
+      cluster,
+      log,
+      defer: (work) =>
+        deferred.push(
+          work.catch((err: unknown) => log(`a restart after a fault failed: ${(err as Error).message}`)),
+        ),
+    };
     const recorder = new Recorder();
     const workload = startWorkload({
       baseUrl: fleet.proxy.url,
@@ -204,7 +215,11 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosRunResult> {
         faults,
         incidents: fleet!
           .exits()
-          .filter((e) => !e.intended)
+          .filter((e) => !e.intended && e.phase === 'run')
+          .map((e) => ({ member: e.member, at: e.at, code: e.code, signal: e.signal, stderr: e.stderr })),
+        startFailures: fleet!
+          .exits()
+          .filter((e) => !e.intended && e.phase === 'start')
           .map((e) => ({ member: e.member, at: e.at, code: e.code, signal: e.signal, stderr: e.stderr })),
         final,
       };
@@ -215,6 +230,15 @@ export async function runChaos(opts: ChaosRunOptions): Promise<ChaosRunResult> {
       ...formatCheck(result),
       `proxy      requests ${proxy.requests.join('/')}, notifies ${proxy.notifies.join('/')}, failovers ${proxy.failovers}, failed ${proxy.failed}`,
       ...notes.map((n) => `settled    ${n}`),
+      ...history.startFailures.map(
+        (f) =>
+          `restart    ${f.member} died while starting at +${Math.round((f.at - workloadStart) / 1000)} s (${f.code ?? f.signal}): ${
+            f.stderr
+              .trim()
+              .split('\n')
+              .find((l) => /Error/.test(l)) ?? ''
+          }`,
+      ),
       ...faults.flatMap((f) => [
         `fault      ${f.kind}${f.target ? ` ${f.target}` : ''} at +${Math.round((f.startedAt - workloadStart) / 1000)} s for ${f.endedAt - f.startedAt} ms`,
         ...f.evidence.map((e) => `             ${e}`),

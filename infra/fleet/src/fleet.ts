@@ -86,6 +86,11 @@ export interface FleetOptions {
   runDir?: string;
   /** Prefix of the PostgreSQL database names. Default paystream_fleet. */
   databasePrefix?: string;
+  /**
+   * How often `start` tries a member whose process dies before it is ready, a few seconds apart,
+   * as an orchestrator restarts a crashing pod. Default 1 (a failed start throws at once).
+   */
+  startAttempts?: number;
 }
 
 /** A gateway or plugin host of the fleet: where it listens, and its current process. */
@@ -114,6 +119,8 @@ export interface MemberExit {
   signal: NodeJS.Signals | null;
   /** Whether the fleet ended it (kill, stop, close); false: it died on its own. */
   intended: boolean;
+  /** `start`: it died before it was ready (a failed start); `run`: after. */
+  phase: 'start' | 'run';
   /** The end of what it wrote on stderr (why it died). */
   stderr: string;
 }
@@ -338,29 +345,45 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       };
     };
 
-    const launch = async (member: (typeof members)[number]) => {
+    const launchOnce = async (member: (typeof members)[number]) => {
       const env = envOf(member.kind, member.index, member.port);
       const logFile = join(runDir, `${member.name}.log`);
       const cwd = join(runDir, member.name);
       mkdirSync(cwd, { recursive: true });
+      const run = { process: undefined as RunningProcess | undefined, ready: false };
+      const onStart = (p: RunningProcess) => {
+        run.process = p;
+        void p.exited.then(({ code, signal }) => {
+          exits.push({
+            member: member.name,
+            pid: p.child.pid,
+            at: Date.now(),
+            code,
+            signal,
+            intended: ending.has(p),
+            phase: run.ready ? 'run' : 'start',
+            stderr: p.stderrTail(),
+          });
+        });
+      };
       const started =
         member.kind === 'gateway'
-          ? await startGatewayProcess(env, { logFile, cwd })
-          : await startPluginHostProcess(env, { logFile, cwd });
+          ? await startGatewayProcess(env, { logFile, cwd, onStart })
+          : await startPluginHostProcess(env, { logFile, cwd, onStart });
+      run.ready = true;
       member.process = started.process;
       member.starts += 1;
-      const p = started.process;
-      void p.exited.then(({ code, signal }) => {
-        exits.push({
-          member: member.name,
-          pid: p.child.pid,
-          at: Date.now(),
-          code,
-          signal,
-          intended: ending.has(p),
-          stderr: p.stderrTail(),
-        });
-      });
+    };
+    const attempts = Math.max(1, opts.startAttempts ?? 1);
+    const launch = async (member: (typeof members)[number]) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await launchOnce(member);
+        } catch (err) {
+          if (attempt >= attempts || closing) throw err;
+          await new Promise((r) => setTimeout(r, 2_000 * attempt));
+        }
+      }
     };
 
     const newMember = async (kind: FleetMember['kind'], index: number) => {

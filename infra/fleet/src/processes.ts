@@ -42,6 +42,8 @@ export interface RunOptions {
   nodeArgs?: readonly string[];
   /** The working directory (files a process writes relative to it land there). */
   cwd?: string;
+  /** Called with the process as soon as it is spawned, before it is ready. */
+  onStart?: (p: RunningProcess) => void;
 }
 
 /**
@@ -89,7 +91,7 @@ export function runNode(script: string, env: Record<string, string>, opts: RunOp
     }),
   );
   const running = () => child.exitCode === null && child.signalCode === null;
-  return {
+  const p: RunningProcess = {
     child,
     lines,
     exited,
@@ -121,6 +123,8 @@ export function runNode(script: string, env: Record<string, string>, opts: RunOp
     },
     stderrTail: () => stderr,
   };
+  opts.onStart?.(p);
+  return p;
 }
 
 /** The sandbox process on an ephemeral port (more settings in `env`); resolves once it listens. */

@@ -378,6 +378,7 @@ describe('checkHistory', () => {
       'events     payments.events.v1 16 records, 15 ids; ledger.entries.v1 7 records, 7 ids; journal 7 entries',
       're-sent    after crashes: payments 0, ledger 0',
       'faults     none',
+      'restarts   0 processes died while starting and were started again',
       'anomalies  1 (duplicate-event 1)',
       '  duplicate-event: o-refunded: payment.succeeded o-refunded-e2: event o-refunded-e2 is on payments.events.v1 twice (payments.events.v1/0@99 (first at 0@1)), and no crash explains it',
     ]);

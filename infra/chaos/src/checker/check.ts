@@ -25,6 +25,8 @@ export interface CheckResult {
     events: { payments: number; paymentIds: number; ledger: number; ledgerIds: number };
     journalEntries: number;
     faults: Record<string, number>;
+    /** Processes that died while starting and were started again. */
+    startFailures: number;
     /** Copies a crash explains (a relay re-sending its last batch), per topic and crash. */
     resends: { payments: Resends; ledger: Resends };
     anomalies: Record<AnomalyKind, number>;
@@ -99,6 +101,7 @@ export function checkHistory(history: History, opts: CheckOptions = {}): CheckRe
       },
       journalEntries: final.ledger.length,
       faults: tally(faults, (f) => f.kind),
+      startFailures: history.startFailures.length,
       resends: { payments: payments.resends, ledger: ledger.resends },
       anomalies: byKind,
     },

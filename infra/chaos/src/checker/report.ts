@@ -19,6 +19,7 @@ export function formatCheck(result: CheckResult, maxAnomalies = 50): string[] {
     `events     payments.events.v1 ${c.events.payments} records, ${c.events.paymentIds} ids; ledger.entries.v1 ${c.events.ledger} records, ${c.events.ledgerIds} ids; journal ${c.journalEntries} entries`,
     `re-sent    after crashes: payments ${resends(c.resends.payments)}, ledger ${resends(c.resends.ledger)}`,
     `faults     ${list(c.faults)}`,
+    `restarts   ${c.startFailures} processes died while starting and were started again`,
     `anomalies  ${result.anomalies.length}${result.anomalies.length > 0 ? ` (${list(found)})` : ''}`,
   ];
   for (const a of result.anomalies.slice(0, maxAnomalies)) {

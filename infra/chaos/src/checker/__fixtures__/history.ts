@@ -125,6 +125,7 @@ export function cleanHistory(): History {
     topics: { payments, ledger: ledgerTopic },
     faults: [],
     incidents: [],
+    startFailures: [],
     final: {
       gatewayOrders: [],
       gatewayRefunds: refunds,
