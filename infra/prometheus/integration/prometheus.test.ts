@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { catalog, STATUS_CODES } from '@paystream/codes';
 import { promQueries } from '@paystream/grafana';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { type Platform, startPlatform } from './platform.js';
 import { type RunningPrometheus, startPrometheus } from './prometheus.js';
 
@@ -176,10 +177,17 @@ describe('Prometheus scraping the all-in-one', () => {
       health: string;
       lastError?: string;
     }
+    // Every rule of the file Prometheus loads, recording and alerting.
+    const ruleCount = (
+      parse(readFileSync(new URL('../rules/paystream.rules.yml', import.meta.url), 'utf8')) as {
+        groups: { rules: unknown[] }[];
+      }
+    ).groups.flatMap((g) => g.rules).length;
+    expect(ruleCount).toBe(12);
     const rules = await prom.until('every rule evaluated', async () => {
       const groups = (await prom.api<{ groups: { rules: Rule[] }[] }>('rules')).groups;
       const all = groups.flatMap((g) => g.rules);
-      return all.length === 11 && all.every((r) => r.health === 'ok') ? all : undefined;
+      return all.length === ruleCount && all.every((r) => r.health === 'ok') ? all : undefined;
     });
     for (const rule of rules) {
       expect(rule.lastError ?? '', rule.name).toBe('');
