@@ -59,6 +59,10 @@ describe.each(['postgres', 'sqlite'] as const)('two gateways on one %s database'
   beforeAll(async () => {
     fleet = await startFleet({
       database,
+      // The embedded bus, even when the run has Kafka: what each instance recorded is read from
+      // the outbox table, and these races (deliberate 64s, processes stopped mid-batch) must not
+      // reach the shared topic that other suites' plugins and probes read from the beginning.
+      kafkaBrokers: [],
       upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS,
       sweepIntervalMs: SWEEP_INTERVAL_MS,
       sandboxLatencyMs: SANDBOX_LATENCY_MS,
