@@ -1,6 +1,6 @@
 import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
 import { EVENTS_TOPIC } from '@paystream/telemetry';
-import { type Consumer, type EachBatchPayload, Partitioners, type Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import {
   DeliveryAborted,
   deadLetterTopic,
@@ -25,6 +25,7 @@ import type {
 import { type KafkaClientOptions, kafkaClient } from './client.js';
 import { consumePending, readPending, redriveGroup } from './dead-letters.js';
 import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js';
+import { byPartition, partitioner, topicPartitions } from './partitions.js';
 import { rawFromKafka } from './records.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
 
@@ -67,7 +68,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: partitioner,
   });
   await admin.connect();
   await ensureTopics(admin, [topic], opts);
@@ -77,12 +78,30 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
   const crashed = new Map<string, string>();
   let closed = false;
 
+  // Each partition's records in a send of their own (partitions.ts says why), all at once.
+  const partitions = topicPartitions(admin);
+  const partitionOf = partitioner();
   const send = async (to: string, records: readonly RawRecord[]) => {
-    await producer.send({
-      topic: to,
-      acks: -1,
-      messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-    });
+    const groups = byPartition(
+      to,
+      records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      await partitions.of(to),
+      partitionOf,
+    );
+    try {
+      await Promise.all(
+        [...groups].map(async ([partition, messages]) => {
+          const written = await producer.send({ topic: to, acks: -1, messages });
+          if (!written.some((m) => m.partition === partition && m.errorCode === 0)) {
+            throw new Error(`${to}/${partition}: the send resolved without the partition's acknowledgement`);
+          }
+        }),
+      );
+    } catch (err) {
+      // Leaders or the partitions may have moved: look again before the next send.
+      partitions.forget(to);
+      throw err;
+    }
   };
 
   const bus: KafkaEventBus = {
