@@ -156,6 +156,14 @@ export interface FinalState {
   outbox: { id: string; subject: string; sent: boolean }[];
   /** Rows of the plugin hosts' outbox not sent at the end. */
   pluginOutboxPending: number;
+  /** The plugin hosts' outbox rows (the ledger's records among them), in position order. */
+  pluginOutbox: {
+    eventId: string;
+    topic: string;
+    position: number;
+    createdAt: string;
+    sentAt: string | null;
+  }[];
 }
 
 /** A process of the fleet that died without a fault ending it. */

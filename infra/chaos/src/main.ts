@@ -70,6 +70,8 @@ const run = await runChaos({
   callers: o['--callers']!,
   gateways: o['--gateways']!,
   hosts: o['--hosts']!,
+  // Long enough for the standby host to join and leave the groups a few times per cycle.
+  stormMs: 30_000,
   runDir,
 });
 console.info(

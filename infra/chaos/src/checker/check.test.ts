@@ -176,6 +176,27 @@ describe('checkHistory', () => {
     ]);
   });
 
+  it('says where a missing ledger entry was lost: sent from the plugin outbox, never on the topic', () => {
+    const h = cleanHistory();
+    h.topics.ledger = h.topics.ledger.filter((r) => r.id !== 'le_o-late-e3');
+    h.final.pluginOutbox.push({
+      eventId: 'le_o-late-e3',
+      topic: 'ledger.entries.v1',
+      position: 7,
+      createdAt: '2025-10-09T08:53:20.000Z',
+      sentAt: '2025-10-09T08:53:20.050Z',
+    });
+    expect(checkHistory(h).anomalies).toEqual([
+      {
+        kind: 'ledger-entry-missing',
+        outTradeNo: 'o-late',
+        step: 'payment.paid_after_close le_o-late-e3',
+        detail:
+          'journal entry le_o-late-e3 is not on ledger.entries.v1: its plugin outbox row 7 was marked sent at 2025-10-09T08:53:20.050Z',
+      },
+    ]);
+  });
+
   it('catches gateway ≠ sandbox', () => {
     const h = cleanHistory();
     h.final.sandboxOrders['o-closed']!.status = 'PAID';

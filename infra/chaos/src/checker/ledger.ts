@@ -72,12 +72,22 @@ export function checkLedger(final: FinalState, ledgerTopic: readonly TopicRecord
   }
   const onTopic = new Set(ledgerTopic.map((r) => r.id));
   const inJournal = new Set(final.ledger.map((e) => e.id));
+  // Where the entry went missing: never put in the outbox, or sent from it and not on the topic.
+  const outboxRow = new Map(
+    final.pluginOutbox.filter((r) => r.topic === 'ledger.entries.v1').map((r) => [r.eventId, r]),
+  );
   for (const e of final.ledger.filter((x) => !onTopic.has(x.id)).slice(0, 20)) {
+    const row = outboxRow.get(e.id);
+    const where = !row
+      ? 'no plugin outbox row holds it'
+      : row.sentAt
+        ? `its plugin outbox row ${row.position} was marked sent at ${row.sentAt}`
+        : `its plugin outbox row ${row.position} is unsent`;
     anomalies.push({
       kind: 'ledger-entry-missing',
       outTradeNo: e.outTradeNo,
       step: `${e.eventType} ${e.id}`,
-      detail: `journal entry ${e.id} is not on ledger.entries.v1`,
+      detail: `journal entry ${e.id} is not on ledger.entries.v1: ${where}`,
     });
   }
   const reported = new Set<string>();

@@ -18,6 +18,32 @@ async function inWaves<T, R>(items: readonly T[], size: number, work: (item: T) 
 const minor = (amount: unknown, currency: unknown) =>
   parseAmount(String(amount), String(currency) as Currency);
 
+/** The plugin hosts' outbox rows, in position order. */
+async function pluginOutboxRows(fleet: Fleet): Promise<FinalState['pluginOutbox']> {
+  if (!fleet.pluginDatabaseUrl) return [];
+  const database = openDatabase({ url: fleet.pluginDatabaseUrl, poolSize: 1 });
+  try {
+    const { rows } = await sql<{
+      event_id: string;
+      topic: string;
+      position: string;
+      created_at: string;
+      sent_at: string | null;
+    }>`select event_id, topic, position, created_at, sent_at from paystream_plugin_outbox order by position`.execute(
+      database.db,
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      topic: r.topic,
+      position: Number(r.position),
+      createdAt: r.created_at,
+      sentAt: r.sent_at,
+    }));
+  } finally {
+    await database.destroy();
+  }
+}
+
 /** The plugin hosts' outbox rows not sent yet. */
 export async function pluginOutboxPending(fleet: Fleet): Promise<number> {
   if (!fleet.pluginDatabaseUrl) return 0;
@@ -120,6 +146,7 @@ export async function collectFinalState(fleet: Fleet, orderNumbers: readonly str
       })),
       outbox,
       pluginOutboxPending: await pluginOutboxPending(fleet),
+      pluginOutbox: await pluginOutboxRows(fleet),
     };
   } finally {
     await records.close();

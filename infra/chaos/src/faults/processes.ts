@@ -69,8 +69,9 @@ export async function rollingRestart(
     evidence.push(
       `${member.name} pid ${old.child.pid}: SIGTERM, ${drain ? `logged "${drain.msg}", ` : ''}exited ${code ?? signal} after ${Date.now() - stoppedAt} ms`,
     );
-    // A process that had to be cut short (forced exit) may have left a batch sent but not marked.
-    if (code !== 0) crashes.push({ kind: crashKind(member), member: member.name, at: stoppedAt });
+    // A process that had to be cut short (a forced exit, at the end of its drain) may have left a
+    // batch sent but not marked: the moment that counts is the exit.
+    if (code !== 0) crashes.push({ kind: crashKind(member), member: member.name, at: Date.now() });
     await ctx.fleet.start(member);
     const ready = await lineOf(member, (l) => l.msg === readyLine(member));
     if (ready) evidence.push(ready);

@@ -3,7 +3,7 @@
 // hosts over and over. Each join and leave is a rebalance of every plugin's group.
 import type { FleetMember } from '@paystream/fleet';
 import { Kafka, logLevel } from 'kafkajs';
-import type { FaultRecord } from '../history.js';
+import type { Crash, FaultRecord } from '../history.js';
 import { type FaultContext, lineOf, sleep } from './context.js';
 
 export const STORM_GROUP = 'paystream.plugin.accounting';
@@ -47,6 +47,7 @@ export async function rebalanceStorm(
     return { kind: 'rebalance-storm', startedAt, endedAt: startedAt, evidence, crashes: [] };
   ctx.log(`fault: rebalance storm for ${durationMs} ms with ${standby.map((h) => h.name).join(', ')}`);
   let joins = 0;
+  const crashes: Crash[] = [];
   let turn = 0;
   while (joins < standby.length || Date.now() - startedAt < durationMs) {
     const host: FleetMember = standby[turn++ % standby.length]!;
@@ -62,6 +63,7 @@ export async function rebalanceStorm(
     const old = host.process;
     await ctx.fleet.stop(host);
     const { code, signal } = await old.exited;
+    if (code !== 0) crashes.push({ kind: 'plugin-host', member: host.name, at: Date.now() });
     const left = await membersBecome(ctx, (n) => joined !== undefined && n < joined);
     evidence.push(
       `${host.name} left: SIGTERM, exited ${code ?? signal}; ${STORM_GROUP} has ${left ?? '?'} members`,
@@ -69,5 +71,5 @@ export async function rebalanceStorm(
     await sleep(stayMs / 2);
   }
   ctx.log(`fault: rebalance storm done (${joins} joins and leaves)`);
-  return { kind: 'rebalance-storm', startedAt, endedAt: Date.now(), evidence, crashes: [] };
+  return { kind: 'rebalance-storm', startedAt, endedAt: Date.now(), evidence, crashes };
 }

@@ -9,6 +9,7 @@
 // after a crash) is repeated later under the same Idempotency-Key, as a service that took the
 // client's advice would; `settle()` repeats them all until each has its final answer.
 import {
+  type CreatePaymentInput,
   createPaystreamClient,
   fromMinorUnits,
   type Outcome,
@@ -53,7 +54,7 @@ type Belief =
 interface KnownOrder {
   no: string;
   currency: Currency;
-  wallet: string;
+  wallet: Wallet;
   amountMinor: number;
   belief: Belief;
   refundedMinor: number;
@@ -73,7 +74,9 @@ interface Unfinished {
   tries: number;
 }
 
-const PAIRS: readonly { wallet: string; currency: Currency }[] = [
+type Wallet = CreatePaymentInput['wallet'];
+
+const PAIRS: readonly { wallet: Wallet; currency: Currency }[] = [
   { wallet: 'WECHATHK', currency: 'HKD' },
   { wallet: 'ALIPAYHK', currency: 'HKD' },
   { wallet: 'ALIPAYCN', currency: 'CNY' },
@@ -214,7 +217,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
           outTradeNo: no,
           amount: fromMinorUnits(amountMinor, pair.currency),
           currency: pair.currency,
-          wallet: pair.wallet as 'WECHATHK',
+          wallet: pair.wallet,
         };
         return write('create', order, key, (k) => client.createPayment(input, { idempotencyKey: k })).then(
           (op) => {
@@ -234,7 +237,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
           outTradeNo: order.no,
           amount: fromMinorUnits(order.amountMinor, order.currency),
           currency: order.currency,
-          wallet: order.wallet as 'WECHATHK',
+          wallet: order.wallet,
         };
         return write(
           'create',

@@ -134,6 +134,7 @@ export function cleanHistory(): History {
       trialBalance: [],
       outbox: [],
       pluginOutboxPending: 0,
+      pluginOutbox: [],
     },
   };
   const op = (o: Omit<Operation, 'id' | 'startedAt' | 'endedAt'>) => {
