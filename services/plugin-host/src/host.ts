@@ -26,7 +26,7 @@ import {
   readLedgerKafkaMessage,
   type TypedEvent,
 } from '@paystream/events';
-import { ApiKeyStore } from '@paystream/gateway';
+import { ApiKeyStore } from '@paystream/http-kit';
 import { type ChildLogger, silentLogger } from '@paystream/logger';
 import {
   coreServices,

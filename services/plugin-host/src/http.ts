@@ -1,8 +1,7 @@
 // The host's HTTP surface: each plugin's routes under /plugins/<id>/ behind the gateway's API-key
 // authentication, operators' dead-letter routes under /admin/plugins, and (standalone) health and
-// metrics. Errors answer RFC 9457 problems like the gateway's.
-import type { Scope } from '@paystream/config';
-import { authenticate, problemMiddleware, requireScope } from '@paystream/gateway';
+// metrics. Errors answer RFC 9457 problems like the gateway's (both through @paystream/http-kit).
+import { authenticate, PROBLEM_TYPE, problemMiddleware, scoped } from '@paystream/http-kit';
 import type { Logger } from '@paystream/logger';
 import { PluginHttpError } from '@paystream/plugin-sdk';
 import { httpRequestsCounter } from '@paystream/telemetry';
@@ -20,8 +19,6 @@ export interface HostAppOptions {
   /** Serve /healthz, /readyz and /metrics too (standalone; the all-in-one's gateway serves them). */
   health?: { bus: { health(): Promise<{ ok: boolean; detail?: string }> } };
 }
-
-const PROBLEM_TYPE = 'https://paystream.dev/problems/';
 
 // The gateway's problem types, by status: a plugin's refusal reads like the gateway's.
 const TYPE_OF_STATUS: Record<number, string> = {
@@ -70,18 +67,7 @@ const deadLetterQuery = z.strictObject({
     .default(100),
 });
 
-const scoped =
-  (scope: Scope): RequestHandler =>
-  (req, _res, next) => {
-    try {
-      requireScope(req, scope);
-      next();
-    } catch (err) {
-      next(err);
-    }
-  };
-
-// Plugin errors carry their own status; everything else goes through the gateway's mapping.
+// Plugin errors carry their own status; everything else goes through the shared mapping.
 function pluginProblems(logger: Logger): ErrorRequestHandler {
   const fallback = problemMiddleware(logger);
   return (err, req, res, next) => {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import type { Database } from '@paystream/db';
 import { migrateToLatest } from '@paystream/db';
-import { type ApiKeyStore, requireScope } from '@paystream/gateway';
+import { type ApiKeyStore, requireScope } from '@paystream/http-kit';
 import type { ChildLogger } from '@paystream/logger';
 import {
   coreServices,
