@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Called by new-package.sh for plugins/<name>: writes the plugin's package.json, its factory, a
-# startTestHost test and its README; new-package.sh adds the shared configs, installs and formats.
+# Called by new-package.sh for plugins/<name>: writes the plugin's package.json, its factory, a unit
+# test on the test kit's mocks, a startTestHost test and its README; new-package.sh adds the shared
+# configs, installs and formats.
 set -euo pipefail
 root="$1"; dir="$2"; desc="${3:-}"
 id="$(basename "$dir")"
@@ -31,7 +32,7 @@ mkdir -p src integration
   "dependencies": { "@paystream/plugin-sdk": "workspace:*", "zod": "catalog:" },
   "devDependencies": {
     "@biomejs/biome": "catalog:",
-    "@paystream/plugin-host": "workspace:*",
+    "@paystream/plugin-testing": "workspace:*",
     "@types/node": "catalog:",
     "typescript": "catalog:",
     "vitest": "catalog:"
@@ -60,7 +61,7 @@ export const $factory = definePlugin({
 export default $factory;
 TS
 [ -f integration/plugin.test.ts ] || cat > integration/plugin.test.ts <<TS
-import { makeEvents, startTestHost } from '@paystream/plugin-host/testing';
+import { makeEvents, startTestHost } from '@paystream/plugin-testing';
 import { expect, it } from 'vitest';
 import $factory from '../src/index.js';
 
@@ -72,6 +73,20 @@ it('counts the succeeded payments and refunds it handles', async () => {
   } finally {
     await t.close();
   }
+});
+TS
+[ -f src/index.test.ts ] || cat > src/index.test.ts <<TS
+import { lifecycle, mockLogger, mockMetrics } from '@paystream/plugin-testing';
+import { expect, it } from 'vitest';
+import $factory from './index.js';
+
+it('counts what it handles, without a host', async () => {
+  const plugin = $factory({});
+  const deps = { metrics: mockMetrics(), logger: mockLogger() };
+  const state = await plugin.spec.setup!(deps, {});
+  const [, paid] = lifecycle('O1', ['payment.created', 'payment.succeeded']);
+  await plugin.spec.handle(paid!, { logger: deps.logger, signal: AbortSignal.timeout(1000), attempt: 1, state, deps });
+  expect(await deps.metrics.registry.metrics()).toContain('${metric}{type="payment.succeeded"} 1');
 });
 TS
 [ -f README.md ] || cat > README.md <<MD

@@ -1,9 +1,9 @@
 // The ledger end to end on the host, on the embedded default (SQLite) and on Kafka with PostgreSQL:
 // an order paid then partly refunded is two balanced entries, a full redelivery changes nothing,
 // and a plugin that fails on every event neither slows the ledger nor loses its events.
-import { runCli } from '@paystream/plugin-host';
-import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+
 import { CURRENCIES, definePlugin, type Kysely, LEDGER_ENTRIES_TOPIC } from '@paystream/plugin-sdk';
+import { lifecycle, orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createAccountingPlugin,
@@ -12,7 +12,6 @@ import {
   type LedgerSchema,
   MISMATCH_KINDS,
 } from '../src/index.js';
-import { lifecycle } from './lifecycle.js';
 
 const setups = [
   { transport: 'embedded', database: 'sqlite' },
@@ -263,19 +262,12 @@ describe.each(setups)('accounting on $transport with $database', ({ transport, d
     expect(await t.deadLetters('accounting')).toEqual([]);
 
     broken = false;
-    const lines: string[] = [];
-    const env = { PAYSTREAM_HOST_URL: t.url, PAYSTREAM_API_KEY: t.apiKeyWith('plugins:admin') };
-    expect(await runCli(['redrive', 'flaky'], env, (l) => lines.push(l))).toBe(0);
-    expect(JSON.parse(lines.join('\n'))).toEqual({ attempted: 3, redriven: 3, failed: 0 });
+    const redriven = await t.cli(['redrive', 'flaky'], { apiKey: t.apiKeyWith('plugins:admin') });
+    expect(redriven.code).toBe(0);
+    expect(JSON.parse(redriven.lines.join('\n'))).toEqual({ attempted: 3, redriven: 3, failed: 0 });
     expect(handled).toEqual(events.map((e) => e.id));
     expect(await t.deadLetters('flaky')).toEqual([]);
-    expect(
-      await runCli(
-        ['redrive', 'flaky'],
-        { ...env, PAYSTREAM_API_KEY: t.apiKeyWith('ledger:read') },
-        () => {},
-      ),
-    ).toBe(1);
+    expect((await t.cli(['redrive', 'flaky'], { apiKey: t.apiKeyWith('ledger:read') })).code).toBe(1);
   });
 });
 

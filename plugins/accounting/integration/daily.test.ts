@@ -6,8 +6,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCell } from '@paystream/csv-cells';
-import { runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
 import type { Kysely, TypedEvent } from '@paystream/plugin-sdk';
+import {
+  lifecycle,
+  type OrderAttributes,
+  runId,
+  type Step,
+  startTestHost,
+  type TestHost,
+  waitFor,
+} from '@paystream/plugin-testing';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
 import {
   type RunningSandbox,
@@ -28,7 +36,6 @@ import {
   hkDayOf,
   type LedgerSchema,
 } from '../src/index.js';
-import { lifecycle, type OrderAttributes, type Step } from './lifecycle.js';
 
 let sandbox: RunningSandbox;
 let upstream: UpstreamClient;

@@ -4,8 +4,9 @@
 // sequence: debits = credits per currency, every account's balance = the sum of its postings, each
 // fact booked at most once, and what a refund or cancel books follows from the entries of its
 // order's earlier events. Booking in batches gives what booking one by one gives.
-import { makeEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+
 import type { Kysely } from '@paystream/plugin-sdk';
+import { makeEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -8,8 +8,9 @@
 // close (clearing and the liability moved by just that), and no account is named after the
 // caller's metadata; debits equal credits, balances equal postings; and booking every event
 // again, past the host's dedupe, changes nothing.
-import { runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+
 import type { Kysely } from '@paystream/plugin-sdk';
+import { lifecycle, runId, type Step, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -20,7 +21,6 @@ import {
   Ledger,
   type LedgerSchema,
 } from '../src/index.js';
-import { lifecycle, type Step } from './lifecycle.js';
 
 type Path = 'unpaid' | 'closed' | 'paid' | 'late' | 'reversed-then-late';
 

@@ -1,8 +1,16 @@
 // Reconciliation against the aggregator's `query` (the sandbox): agreeing orders pass, each kind of
 // disagreement is reported with both sides, the gauge counts the last run, and the schedule runs it.
 // A cancel of a paid order (a reversal) and a payment after close agree once the ledger booked them.
-import { orderEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
+
 import type { Kysely, UpstreamQuery } from '@paystream/plugin-sdk';
+import {
+  lifecycle,
+  orderEvents,
+  runId,
+  startTestHost,
+  type TestHost,
+  waitFor,
+} from '@paystream/plugin-testing';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
 import {
   type RunningSandbox,
@@ -12,7 +20,6 @@ import {
 } from '@paystream/upstream-sandbox';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountingPlugin, Ledger, type LedgerSchema, reconcile } from '../src/index.js';
-import { lifecycle } from './lifecycle.js';
 
 let sandbox: RunningSandbox;
 let upstream: UpstreamClient;

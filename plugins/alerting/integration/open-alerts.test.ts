@@ -3,8 +3,9 @@
 // pages as critical naming the order, its wallet and amount; a 64 on a cancel is not folded into
 // the refunds' alert; every series of paystream_alerts_fired_total exists at 0 from start-up. An
 // open alert's next occurrence queues it for a channel that has not had it.
-import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
+
 import type { Kysely } from '@paystream/plugin-sdk';
+import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
 import { afterEach, expect, it } from 'vitest';
 import { createAlertingPlugin, loadRulesFile, parseRules } from '../src/index.js';
 import type { AlertingOptions } from '../src/options.js';

@@ -2,7 +2,7 @@
 // node:crypto, independently of the signer), including retries that keep the webhook-id.
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-host/testing';
+import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fastAlerting } from './fixtures.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccountingPlugin } from '@paystream/accounting';
-import { makeEvents, runId, startTestHost } from '@paystream/plugin-host/testing';
+import { makeEvents, runId, startTestHost } from '@paystream/plugin-testing';
 import { parse } from 'csv-parse/sync';
 import { expect, it } from 'vitest';
 import { createErpCsvPlugin, readCell } from '../src/index.js';

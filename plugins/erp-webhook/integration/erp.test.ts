@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAccountingPlugin } from '@paystream/accounting';
 import { createErpCsvPlugin } from '@paystream/erp-csv';
-import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-host/testing';
+import { orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createErpWebhookPlugin } from '../src/index.js';

@@ -10,7 +10,7 @@ import { createKafkaBus } from '@paystream/bus';
 import { kafkaTestBrokers, runId, uniqueTopic, waitFor } from '@paystream/bus/testing';
 import { type Kysely, openDatabase, sql } from '@paystream/db';
 import { createPostgresTestDatabase } from '@paystream/db/testing';
-import { orderEvents } from '@paystream/plugin-host/testing';
+import { orderEvents } from '@paystream/plugin-testing';
 import { expect, it } from 'vitest';
 
 function startHost(env: Record<string, string>): ChildProcess & { output: () => string } {

@@ -17,7 +17,7 @@ import { createKafkaBus } from '@paystream/bus';
 import { freePort, kafkaTestBrokers, runId, waitFor } from '@paystream/bus/testing';
 import { openDatabase, sql } from '@paystream/db';
 import { createPostgresTestDatabase } from '@paystream/db/testing';
-import { orderEvents } from '@paystream/plugin-host/testing';
+import { orderEvents } from '../../../packages/plugin-testing/dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const orders = Number(process.env.ORDERS ?? 10_000);

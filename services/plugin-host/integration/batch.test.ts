@@ -3,8 +3,8 @@
 // event takes effect once, a redelivery changes nothing, a refused batch leaves nothing behind and
 // its events go one by one (the poison alone to the dead letters), and gaps are still reported.
 import { coreServices, definePlugin, type Kysely, type TypedEvent } from '@paystream/plugin-sdk';
+import { makeEvents, orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeEvents, orderEvents, runId, startTestHost, type TestHost } from '../src/testing/index.js';
 
 interface TallySchema {
   tally_events: { event_id: string; out_trade_no: string };

@@ -8,8 +8,8 @@ import {
   type LedgerEntryPostedEvent,
   PluginDefinitionError,
 } from '@paystream/plugin-sdk';
+import { makeEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeEvents, runId, startTestHost, type TestHost } from '../src/testing/index.js';
 
 /** Books each succeeded payment as one entry, like the ledger does. */
 const booker = definePlugin({

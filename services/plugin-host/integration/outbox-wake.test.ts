@@ -9,8 +9,8 @@ import {
   LEDGER_ENTRIES_TOPIC,
   type LedgerEntryPostedEvent,
 } from '@paystream/plugin-sdk';
+import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '../src/testing/index.js';
 
 /** The entry a test booker posts for a succeeded payment. */
 const entryFor = (event: EventOf<'payment.succeeded'>, source: string) =>

@@ -9,10 +9,10 @@ import {
   definePlugin,
   LEDGER_ENTRIES_TOPIC,
 } from '@paystream/plugin-sdk';
+import { makeEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import { METRIC_TABLE_ROWS } from '@paystream/telemetry';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PLUGIN_OUTBOX_TABLE } from '../src/state.js';
-import { makeEvents, runId, startTestHost, type TestHost } from '../src/testing/index.js';
 
 const MINUTE = 60_000;
 const retention: RetentionConfig = {

@@ -1,6 +1,6 @@
 import { coreServices, definePlugin } from '@paystream/plugin-sdk';
+import { startTestHost, waitFor } from '@paystream/plugin-testing';
 import { expect, it } from 'vitest';
-import { startTestHost, waitFor } from '../src/testing/index.js';
 
 it('never overlaps two runs of one scheduled job, however short the interval', async () => {
   let running = 0;

@@ -5,9 +5,9 @@
 // An event missing from the stream is still one. The last sequence is kept in the database the
 // hosts share, so the host an order moves to goes on from where the previous one stopped.
 import { definePlugin } from '@paystream/plugin-sdk';
+import { orderEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPluginHost } from '../src/index.js';
-import { orderEvents, runId, startTestHost, type TestHost, waitFor } from '../src/testing/index.js';
 
 /** Reads payments and refunds that succeeded, not the declined attempts. */
 function successes(mode: 'one by one' | 'in batches') {

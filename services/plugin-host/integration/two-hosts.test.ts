@@ -18,8 +18,8 @@ import { kafkaTestBrokers, uniqueTopic } from '@paystream/bus/testing';
 import { openDatabase, sql } from '@paystream/db';
 import { createPostgresTestDatabase } from '@paystream/db/testing';
 import { readLedgerKafkaMessage } from '@paystream/events';
+import { freePort, orderEvents, runId, waitFor } from '@paystream/plugin-testing';
 import { expect, it } from 'vitest';
-import { freePort, orderEvents, runId, waitFor } from '../src/testing/index.js';
 
 const here = import.meta.dirname;
 const accountingPlugin = resolve(here, '../../../plugins/accounting/dist/index.js');

@@ -1,11 +1,12 @@
-// Tests only (`@paystream/alerting/testing`). A real Alertmanager for the suites: the Debian `prometheus-alertmanager` binary on a free port,
-// with a config this file writes, read back through its own v2 API. It can be stopped and started
-// again on the same port to stand for an outage.
+// Tests only (`@paystream/alerting/testing`), yet shipped: it imports nothing but the plugin's own
+// dependencies. A real Alertmanager for the suites: the Debian `prometheus-alertmanager` binary on a
+// free port, with a config this file writes, read back through its own v2 API. It can be stopped and
+// started again on the same port to stand for an outage.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@paystream/plugin-host/testing';
+import { freePort } from './port.js';
 
 /** An alert as Alertmanager's GET /api/v2/alerts returns it (the fields the suites read). */
 export interface AmAlert {

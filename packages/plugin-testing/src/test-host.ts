@@ -1,6 +1,6 @@
 // startTestHost: a plugin's test in a few lines, with real wiring (the embedded bus or Kafka,
-// SQLite or PostgreSQL, the host's HTTP surface on a free port). Import it from
-// `@paystream/plugin-host/testing` in tests only; a plugin's runtime code imports the SDK alone.
+// SQLite or PostgreSQL, the host's HTTP surface on a free port). It runs the real host rather than
+// a stand-in so a plugin's suite proves what production does: delivery, retries, dead letters.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -19,16 +19,17 @@ import { type Database, openDatabase } from '@paystream/db';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
 import { type CloudEventEnvelope, LEDGER_ENTRIES_TOPIC, type PaystreamEvent } from '@paystream/events';
 import { silentLogger } from '@paystream/logger';
+import {
+  createHostApp,
+  createPluginHost,
+  type PluginHost,
+  pluginGroup,
+  runCli,
+  type TopicBus,
+} from '@paystream/plugin-host';
 import type { PaystreamPlugin } from '@paystream/plugin-sdk';
 import type { UpstreamClient } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';
-import { createPluginHost, type PluginHost, pluginGroup, type TopicBus } from '../host.js';
-import { createHostApp } from '../http.js';
-
-export type { MakeEventsOptions } from '@paystream/bus/testing';
-export { freePort, makeEvents, runId, waitFor } from '@paystream/bus/testing';
-export type { OrderEventsOptions } from './order-events.js';
-export { orderEvents } from './order-events.js';
 
 /** Options of {@link startTestHost}. */
 export interface TestHostOptions {
@@ -80,6 +81,8 @@ export interface TestHost {
   published(topic: string): Promise<CloudEventEnvelope[]>;
   deadLetters(id: string): ReturnType<PluginHost['deadLetters']>;
   redrive(id: string): Promise<RedriveResult>;
+  /** Runs the host's CLI (`paystream-plugin-host <args>`) against this host, with the all-scopes key or `apiKey`. */
+  cli(args: readonly string[], opts?: { apiKey?: string }): Promise<{ code: number; lines: string[] }>;
   /** Moves a plugin's group back to the first event (stops and restarts its consumer). */
   replay(): Promise<void>;
   close(): Promise<void>;
@@ -231,6 +234,12 @@ export async function startTestHost(opts: TestHostOptions): Promise<TestHost> {
         datacontenttype: 'application/json',
         data: r.value === null ? null : JSON.parse(r.value),
       }));
+    },
+    async cli(args, o = {}) {
+      const lines: string[] = [];
+      const env = { PAYSTREAM_HOST_URL: url, PAYSTREAM_API_KEY: o.apiKey ?? allScopes };
+      const code = await runCli(args, env, (l) => lines.push(l));
+      return { code, lines };
     },
     deadLetters: (id) => host.deadLetters(id),
     redrive: (id) => host.redrive(id),

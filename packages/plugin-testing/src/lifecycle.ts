@@ -1,6 +1,6 @@
 // What the gateway emits for one order as it goes through a lifecycle: sequences 1..n over every
 // event type (the ledger's and the others), the caller the gateway authenticated on each.
-import { makeEvents } from '@paystream/plugin-host/testing';
+import { makeEvents } from '@paystream/bus/testing';
 import type { EventType, TypedEvent } from '@paystream/plugin-sdk';
 
 /** One step: an event type, or a refund (succeeded, or declined with a code). */
