@@ -16,7 +16,7 @@ export {
   ledgerPostingSchema,
 } from './ledger.js';
 export type { ReadResult } from './read.js';
-export { isEventType, readEvent, readKafkaMessage } from './read.js';
+export { readEvent, readKafkaMessage } from './read.js';
 export type { LedgerReadResult } from './read-ledger.js';
 export { readLedgerEvent, readLedgerKafkaMessage } from './read-ledger.js';
 export {

@@ -5,6 +5,7 @@ import {
   EventValidationError,
   fromKafkaMessage,
   type PaymentEventData,
+  paymentEventDataSchema,
   readKafkaMessage,
   toKafkaMessage,
 } from './index.js';
@@ -57,6 +58,20 @@ describe('tolerant consumer reading', () => {
       expect((err as EventValidationError).message).toMatch(/data\.amountMinor/);
     }
     expect(() => readKafkaMessage({ ...m, value: JSON.stringify(rest) })).toThrow(/data\.refundNo/);
+  });
+
+  it('keeps every field the producer schema defines (the reader is derived from it)', () => {
+    const full = data({
+      message: 'ok',
+      refundedTotalMinor: 200,
+      upstreamTradeNo: 'U-1',
+      caller: 'shop',
+      metadata: { cart: 'c1' },
+    });
+    expect(Object.keys(full).sort()).toEqual(Object.keys(paymentEventDataSchema.shape).sort());
+    const event = createEvent('refund.succeeded', full, { source: 's', id: 'e4' });
+    const r = readKafkaMessage(toKafkaMessage(event));
+    expect(r).toEqual({ kind: 'event', event });
   });
 });
 

@@ -3,54 +3,40 @@
 // on, drops fields it does not know (a producer one release ahead may add optional ones), and
 // reports a type it does not know as such instead of failing, so the bus can skip and count it
 // rather than dead-letter it as malformed.
-import { WALLETS } from '@paystream/codes';
-import { CURRENCIES } from '@paystream/money';
 import { z } from 'zod';
 import { cloudEventFromKafka, type IncomingKafkaRecord } from './kafka-binding.js';
-import {
-  EVENT_OPERATIONS,
-  EVENT_TYPES,
-  type EventType,
-  REFUND_TYPES,
-  type TypedEvent,
-  UNKNOWN_OUTCOME_TYPES,
-} from './types.js';
+import { envelopeAttributes, paymentEventDataSchema } from './schema.js';
+import { EVENT_TYPES, REFUND_TYPES, type TypedEvent, UNKNOWN_OUTCOME_TYPES } from './types.js';
 import { EventValidationError } from './validate.js';
 
-const minor = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+type Relaxed<S extends z.ZodRawShape> = { [K in keyof S]?: z.ZodType };
 
-// z.object (not strictObject): unknown keys are stripped, never an error.
+// The consumer reads every field the producer writes (the shapes below start from schema.ts), with
+// the checks a consumer cannot rely on relaxed: lengths and formats are the producer's business, and
+// an older consumer must not refuse what a newer producer allows. `satisfies` keeps each relaxation
+// on a field that exists. z.object (not strictObject): unknown keys are stripped, never an error.
 const consumerData = z.object({
-  outTradeNo: z.string().min(1),
-  sequence: z.number().int().min(1),
-  operation: z.enum(EVENT_OPERATIONS),
-  code: z.string().min(1).nullable(),
-  category: z.string(),
-  message: z.string().optional(),
-  amountMinor: minor,
-  currency: z.enum(CURRENCIES),
-  wallet: z.enum(WALLETS),
-  refundNo: z.string().min(1).optional(),
-  refundAmountMinor: minor.optional(),
-  refundedTotalMinor: minor.optional(),
-  upstreamTradeNo: z.string().optional(),
-  caller: z.string().min(1).max(64).optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-  occurredAt: z.string(),
+  ...paymentEventDataSchema.shape,
+  ...({
+    outTradeNo: z.string().min(1),
+    code: z.string().min(1).nullable(),
+    category: z.string(),
+    refundNo: z.string().min(1).optional(),
+    occurredAt: z.string(),
+  } satisfies Relaxed<typeof paymentEventDataSchema.shape>),
 });
 
 /** The CloudEvents envelope as every consumer reads it (the ledger's reader extends it too). */
 export const consumerEnvelopeBase = z.object({
-  specversion: z.literal('1.0'),
-  id: z.string().min(1),
+  ...envelopeAttributes,
+  ...({
+    id: z.string().min(1),
+    subject: z.string().min(1),
+    time: z.string().min(1),
+    datacontenttype: z.string().optional(),
+    traceparent: z.string().optional(),
+  } satisfies Relaxed<typeof envelopeAttributes>),
   type: z.string().min(1),
-  source: z.string().min(1),
-  subject: z.string().min(1),
-  time: z.string().min(1),
-  datacontenttype: z.string().optional(),
-  dataschema: z.string().optional(),
-  traceparent: z.string().optional(),
-  tracestate: z.string().optional(),
 });
 
 const consumerEnvelope = consumerEnvelopeBase.extend({ data: consumerData });
@@ -65,11 +51,6 @@ const known = new Set<string>(EVENT_TYPES);
 
 function fieldErrors(error: z.ZodError) {
   return error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(event)', message: i.message }));
-}
-
-/** Whether `type` is a payment event type of this release. */
-export function isEventType(type: string): type is EventType {
-  return known.has(type);
 }
 
 /**

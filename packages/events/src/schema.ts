@@ -60,21 +60,21 @@ function dataSchemaFor(type: EventType): typeof paymentEventDataSchema {
   }) as unknown as typeof paymentEventDataSchema;
 }
 
+/** The CloudEvents attributes every payment event carries beside `type` and `data`. */
+export const envelopeAttributes = {
+  specversion: z.literal('1.0'),
+  id: z.string().min(1).max(128),
+  source: z.string().min(1),
+  subject: z.string().min(1).max(64),
+  time: isoTime,
+  datacontenttype: z.literal('application/json'),
+  dataschema: z.string().optional(),
+  traceparent: traceparentSchema.optional(),
+  tracestate: z.string().optional(),
+};
+
 function envelope<T extends EventType>(type: T) {
-  const data = dataSchemaFor(type);
-  return z.strictObject({
-    specversion: z.literal('1.0'),
-    id: z.string().min(1).max(128),
-    type: z.literal(type),
-    source: z.string().min(1),
-    subject: z.string().min(1).max(64),
-    time: isoTime,
-    datacontenttype: z.literal('application/json'),
-    dataschema: z.string().optional(),
-    data,
-    traceparent: traceparentSchema.optional(),
-    tracestate: z.string().optional(),
-  });
+  return z.strictObject({ ...envelopeAttributes, type: z.literal(type), data: dataSchemaFor(type) });
 }
 
 /** Envelope + data schema per event type. */

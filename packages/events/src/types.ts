@@ -1,7 +1,7 @@
 import { OPERATIONS, type Operation, type Wallet } from '@paystream/codes';
 import type { Currency } from '@paystream/money';
 
-/** Every event type on `payments.events.v1`, lower-case dotted (DESIGN.md fixed interface). */
+/** Every event type on `payments.events.v1`, lower-case dotted; consumers match on these names, so they never change. */
 export const EVENT_TYPES = [
   'payment.created',
   'payment.pending',
