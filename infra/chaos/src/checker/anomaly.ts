@@ -48,6 +48,11 @@ export const ANOMALY_KINDS = [
   'fault-not-shown',
   /** A gateway or plugin host died without a fault ending it. */
   'process-died',
+  /**
+   * A gateway or plugin host died while starting (a start right after a broker's death must wait
+   * the failover out, not crash into an orchestrator's restart loop).
+   */
+  'start-failed',
 ] as const;
 
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];

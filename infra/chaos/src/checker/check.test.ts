@@ -388,6 +388,24 @@ describe('checkHistory', () => {
     ]);
   });
 
+  it('catches a process that died while starting', () => {
+    const h = cleanHistory();
+    h.startFailures.push({
+      member: 'plugin-host-2',
+      at: T0,
+      code: 1,
+      signal: null,
+      stderr: 'KafkaJSConnectionError: Connection error: connect ECONNREFUSED 127.0.0.1:29092\n',
+    });
+    expect(checkHistory(h).anomalies).toEqual([
+      {
+        kind: 'start-failed',
+        step: 'plugin-host-2',
+        detail: `plugin-host-2 died while starting at ${new Date(T0).toISOString()} (1): KafkaJSConnectionError: Connection error: connect ECONNREFUSED 127.0.0.1:29092`,
+      },
+    ]);
+  });
+
   it('prints counts and each anomaly with its order and first bad step', () => {
     const h = cleanHistory();
     h.topics.payments.push(copyOf(payment(h, 'o-refunded-e2'), 500, '99'));

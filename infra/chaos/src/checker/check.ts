@@ -77,7 +77,7 @@ export function checkHistory(history: History, opts: CheckOptions = {}): CheckRe
     ...ledger.anomalies,
     ...checkAnswers(operations, final, faults),
     ...checkFaults(faults, opts.expectFaults ?? []),
-    ...checkIncidents(history.incidents),
+    ...checkIncidents(history.incidents, history.startFailures),
   ];
   const byKind = Object.fromEntries(ANOMALY_KINDS.map((k) => [k, 0])) as Record<AnomalyKind, number>;
   for (const a of anomalies) byKind[a.kind] += 1;

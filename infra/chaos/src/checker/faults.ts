@@ -23,10 +23,22 @@ export function checkFaults(faults: readonly FaultRecord[], expected: readonly F
   return anomalies;
 }
 
-export function checkIncidents(incidents: readonly Incident[]): Anomaly[] {
-  return incidents.map((i) => ({
-    kind: 'process-died' as const,
-    step: i.member,
-    detail: `${i.member} died at ${new Date(i.at).toISOString()} (${i.code ?? i.signal}) with no fault ending it: ${i.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`,
-  }));
+const lastLines = (stderr: string) => stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400);
+
+export function checkIncidents(
+  incidents: readonly Incident[],
+  startFailures: readonly Incident[] = [],
+): Anomaly[] {
+  return [
+    ...incidents.map((i) => ({
+      kind: 'process-died' as const,
+      step: i.member,
+      detail: `${i.member} died at ${new Date(i.at).toISOString()} (${i.code ?? i.signal}) with no fault ending it: ${lastLines(i.stderr)}`,
+    })),
+    ...startFailures.map((i) => ({
+      kind: 'start-failed' as const,
+      step: i.member,
+      detail: `${i.member} died while starting at ${new Date(i.at).toISOString()} (${i.code ?? i.signal}): ${lastLines(i.stderr)}`,
+    })),
+  ];
 }

@@ -27,6 +27,7 @@ import { consumePending, readPending, redriveGroup } from './dead-letters.js';
 import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js';
 import { byPartition, partitioner, topicPartitions } from './partitions.js';
 import { rawFromKafka } from './records.js';
+import { retrying } from './retrying.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
 
 /** Options of {@link createKafkaBus}. */
@@ -70,9 +71,9 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
     maxInFlightRequests: 1,
     createPartitioner: partitioner,
   });
-  await admin.connect();
+  await retrying(() => admin.connect(), { logger, what: 'connecting the admin client' });
   await ensureTopics(admin, [topic], opts);
-  await producer.connect();
+  await retrying(() => producer.connect(), { logger, what: 'connecting the producer' });
 
   const subscriptions = new Set<Subscription>();
   const crashed = new Map<string, string>();
@@ -148,8 +149,11 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         else crashed.set(group, detail);
         logger.warn({ group, restart: payload.restart }, `consumer crashed: ${detail}`);
       });
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
+      await retrying(() => consumer.connect(), { logger, what: `connecting ${group}` });
+      await retrying(() => consumer.subscribe({ topic, fromBeginning: true }), {
+        logger,
+        what: `subscribing ${group}`,
+      });
 
       // Batches being handled: close() waits for them before disconnecting, because kafkajs silently
       // drops commitOffsets() once its own stop() has begun.

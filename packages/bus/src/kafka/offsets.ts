@@ -3,6 +3,7 @@
 // after joining; taking the partitions' ends when `subscribe` is called makes "from now on" mean
 // from that moment, on Kafka as on the embedded bus.
 import type { Admin } from 'kafkajs';
+import { retrying } from './retrying.js';
 
 /** Per partition: committed offset (or -1), low and high watermarks. */
 export interface PartitionPosition {
@@ -10,20 +11,6 @@ export interface PartitionPosition {
   committed: bigint;
   low: bigint;
   high: bigint;
-}
-
-// A group's coordinator may still be loading, or move, right after the broker or topic appears;
-// kafkajs's admin does not retry NOT_COORDINATOR for offset requests, so these calls do.
-async function retrying<T>(what: () => Promise<T>, attempts = 20): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await what();
-    } catch (err) {
-      const retriable = (err as { retriable?: boolean }).retriable === true;
-      if (!retriable || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(100 * i, 1000)));
-    }
-  }
 }
 
 /** Where a group stands on a topic, partition by partition. */

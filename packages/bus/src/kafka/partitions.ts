@@ -7,6 +7,7 @@
 // broker per attempt, so the bus picks each message's partition itself, with the producer's own
 // partitioner, and sends every partition's messages on their own, in order.
 import { type Admin, type Message, Partitioners, type PartitionMetadata } from 'kafkajs';
+import { retrying } from './retrying.js';
 
 /** The partitioner the producer is created with (murmur2 of the key, as the Java client). */
 export const partitioner = Partitioners.DefaultPartitioner;
@@ -24,7 +25,7 @@ export function topicPartitions(admin: Admin, maxAgeMs = 60_000): TopicPartition
     async of(topic) {
       const cached = known.get(topic);
       if (cached && Date.now() - cached.at < maxAgeMs) return cached.partitions;
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const { topics } = await retrying(() => admin.fetchTopicMetadata({ topics: [topic] }));
       const partitions = [...(topics[0]?.partitions ?? [])].sort((a, b) => a.partitionId - b.partitionId);
       if (partitions.length === 0) throw new Error(`topic ${topic} has no partitions`);
       known.set(topic, { at: Date.now(), partitions });

@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs';
+import { retrying } from './retrying.js';
 
 /** How topics are created on start-up. */
 export interface TopicSettings {
@@ -48,15 +49,17 @@ export async function ensureTopics(
   const missing = topics.filter((t) => !known.has(t));
   if (missing.length === 0) return;
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({
-        topic,
-        numPartitions: s.partitions ?? 6,
-        replicationFactor: s.replicationFactor ?? 1,
-        configEntries: topicConfigEntries(s),
-      })),
-    });
+    await retrying(() =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: s.partitions ?? 6,
+          replicationFactor: s.replicationFactor ?? 1,
+          configEntries: topicConfigEntries(s),
+        })),
+      }),
+    );
   } catch (err) {
     // kafkajs's wait for leaders retries only LEADER_NOT_AVAILABLE; a KRaft broker can answer
     // UNKNOWN_TOPIC_OR_PARTITION for a topic it created a moment ago. The topic exists: wait for it.
