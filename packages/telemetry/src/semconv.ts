@@ -1,5 +1,6 @@
 // Every metric, span and attribute name Paystream emits, in one place, so dashboards, alert rules
-// and code cannot drift apart. Metric names and labels are part of the fixed interface (DESIGN.md).
+// and code cannot drift apart. Metric names and labels are a fixed interface: dashboards and alert
+// rules outside this repository query them, so a rename breaks them silently.
 
 /** Upstream calls, one increment per call, labelled with the code exactly as the appendix writes it. */
 export const METRIC_UPSTREAM_REQUESTS_TOTAL = 'paystream_upstream_requests_total';
@@ -94,7 +95,7 @@ export const spanNames = {
   process: (topic: string) => `process ${topic}`,
 } as const;
 
-/** Upstream calls by wallet: the fixed counter keeps exactly its DESIGN.md labels, this one adds the wallet. */
+/** Upstream calls by wallet: the fixed counter keeps exactly its documented labels, this one adds the wallet. */
 export const METRIC_UPSTREAM_WALLET_REQUESTS_TOTAL = 'paystream_upstream_wallet_requests_total';
 export const LABEL_WALLET = 'wallet';
 /** The value of a label whose input was outside its bounded set (an unknown code, wallet, route). */

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { CURRENCIES, coreServices, definePlugin, type EventOf, type Kysely } from '@paystream/plugin-sdk';
 import {
+  LABEL_CURRENCY,
+  LABEL_KIND,
   METRIC_LEDGER_ENTRIES_TOTAL,
   METRIC_LEDGER_RECONCILIATION_MISMATCHES,
   METRIC_RECONCILIATION_DIFFERENCES,
@@ -60,12 +62,12 @@ export const createAccountingPlugin = definePlugin({
     const entries = metrics.counter({
       name: METRIC_LEDGER_ENTRIES_TOTAL,
       help: 'Journal entries the ledger committed, by currency',
-      labelNames: ['currency'],
+      labelNames: [LABEL_CURRENCY],
     });
     const mismatches = metrics.gauge({
       name: METRIC_LEDGER_RECONCILIATION_MISMATCHES,
       help: 'Ledger/upstream mismatches found by the last reconciliation run, by kind',
-      labelNames: ['kind'],
+      labelNames: [LABEL_KIND],
     });
     let last: ReconciliationReport | null = null;
     const run = async (outTradeNo?: string, signal?: AbortSignal) => {
@@ -101,7 +103,7 @@ export const createAccountingPlugin = definePlugin({
       gauge: metrics.gauge({
         name: METRIC_RECONCILIATION_DIFFERENCES,
         help: 'Differences in the latest daily reconciliation (aggregator, gateway events, ledger), by kind',
-        labelNames: ['kind'],
+        labelNames: [LABEL_KIND],
       }),
       logger,
     });

@@ -36,6 +36,7 @@ import {
   subscriptionTopic,
   validatePluginOptions,
 } from '@paystream/plugin-sdk';
+import { PLUGIN_GROUP_PREFIX } from '@paystream/telemetry';
 import type { UpstreamClient } from '@paystream/upstream-client';
 import type { Registry } from 'prom-client';
 import { type HostEvent, pluginBatchHandler } from './batch.js';
@@ -44,8 +45,8 @@ import { type PluginServices, pluginServices } from './services.js';
 import { checkSequence, migrateHost, PLUGIN_OUTBOX_TABLE } from './state.js';
 import { upstreamQuery } from './upstream.js';
 
-/** The consumer group of a plugin (DESIGN fixed interface). */
-export const pluginGroup = (id: string) => `paystream.plugin.${id}`;
+/** The consumer group of a plugin: operators and dashboards know a plugin by it, so it never changes. */
+export const pluginGroup = (id: string) => `${PLUGIN_GROUP_PREFIX}${id}`;
 
 /** A bus on one topic; `topic` is its physical name (tests give each run a topic of its own). */
 export type TopicBus = EventBus & { readonly topic: string };
