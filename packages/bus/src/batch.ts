@@ -3,7 +3,7 @@
 // statements instead of a dozen round trips; what the handler refuses is left to the one-by-one
 // path, which alone retries, backs off and dead-letters.
 import { SpanStatusCode } from '@opentelemetry/api';
-import type { DeliveryDeps, FetchedRecord } from './consume.js';
+import type { DeliveryDeps, FetchedRecord } from './delivery.js';
 import { errorMessage } from './log.js';
 import { startProcessSpan } from './tracing.js';
 import type { BusEvent } from './types.js';

@@ -4,26 +4,19 @@
 import { context, SpanStatusCode } from '@opentelemetry/api';
 import { readKafkaMessage } from '@paystream/events';
 import { deliverRun } from './batch.js';
+import type { DeliveryDeps, FetchedRecord, ResolvedSubscribeOptions } from './delivery.js';
 import { errorMessage, sleep } from './log.js';
-import type { BusMetrics } from './metrics.js';
 import { startProcessSpan } from './tracing.js';
 import type {
   BusEvent,
-  BusLogger,
   DeadLetter,
-  EventHandler,
   RawRecord,
   RecordReader,
   RedriveResult,
   SubscribeOptions,
 } from './types.js';
 
-/** A record as fetched, with where it came from (for dead-letter headers). */
-export interface FetchedRecord {
-  raw: RawRecord;
-  partition: number;
-  offset: string;
-}
+export type { DeliveryDeps, FetchedRecord, ResolvedSubscribeOptions } from './delivery.js';
 
 /** Why a record went to the dead-letter topic. */
 export interface DeadLetterInfo {
@@ -91,10 +84,6 @@ export class DeliveryAborted extends Error {
   override readonly name = 'DeliveryAborted';
 }
 
-/** Subscription options with defaults applied. */
-export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions<BusEvent>, 'dedupe' | 'batch'>> &
-  Pick<SubscribeOptions<BusEvent>, 'dedupe' | 'batch'>;
-
 /** Applies the documented defaults. */
 export function resolveSubscribeOptions<E extends BusEvent>(
   opts: SubscribeOptions<E> = {},
@@ -118,24 +107,6 @@ export function resolveSubscribeOptions<E extends BusEvent>(
     batch: opts.batch as ResolvedSubscribeOptions['batch'],
     maxBatchSize,
   };
-}
-
-/** Everything {@link deliverBatch} needs from the transport. */
-export interface DeliveryDeps {
-  topic: string;
-  group: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the subscription's reader decides the event type.
-  handler: EventHandler<any>;
-  opts: ResolvedSubscribeOptions;
-  metrics: BusMetrics;
-  logger: BusLogger;
-  deadLetter(record: RawRecord): Promise<void>;
-  /** Set when the subscription is closing: pending retries give up (the batch is then redelivered). */
-  signal: AbortSignal;
-  /** Called between records so long batches keep the group membership alive. */
-  heartbeat?: () => Promise<void>;
-  /** Commits a finished prefix while the batch still runs (records[0..done-1] are handled). */
-  progress?: (done: number) => Promise<void>;
 }
 
 const MAX_BACKOFF_MS = 30_000;

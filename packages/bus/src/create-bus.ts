@@ -4,7 +4,7 @@ import type { CommonBusOptions, EventBus } from './types.js';
 
 /** Options of {@link createBus}: Kafka when brokers are given, the embedded SQLite log otherwise. */
 export interface CreateBusOptions extends CommonBusOptions {
-  /** Unset or empty = embedded (DESIGN: `KAFKA_BROKERS` unset means the embedded bus). */
+  /** Unset or empty = embedded: a developer runs everything without a broker. */
   kafkaBrokers?: string[];
   /** The embedded bus's SQLite file. */
   embeddedFile?: string;
