@@ -120,16 +120,16 @@ describe('the contracts', () => {
   it('every payment operation lists each status it can answer, problems as problem+json', () => {
     const doc = JSON.parse(readFileSync(DOCUMENT_FILE, 'utf8'));
     // What every payment operation can answer: the gateway's own refusals, the aggregator's
-    // (422/502/503/504 from the catalog) and its failures (500, 503).
-    const common = ['200', '202', '400', '401', '403', '422', '500', '502', '503', '504'];
+    // (422/502/504 from the catalog, and 503 for a create) and its failures (500).
+    const common = ['200', '202', '400', '401', '403', '422', '500', '502', '504'];
     const write = [...common, '409', '413', '415'];
     const want: Record<string, string[]> = {
-      createPayment: [...write, '201'],
+      createPayment: [...write, '201', '503'],
       getPayment: [...common, '404'],
       refundPayment: [...write, '201', '404'],
       cancelPayment: [...write, '404'],
       closePayment: [...write, '404'],
-      receiveUpstreamNotification: ['200', '400', '401', '404', '413', '415', '500', '503'],
+      receiveUpstreamNotification: ['200', '400', '401', '404', '413', '415', '500'],
     };
     const byId = new Map(operations(doc).map(([, op]) => [op.operationId!, op]));
     for (const [id, statuses] of Object.entries(want)) {

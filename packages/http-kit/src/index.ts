@@ -29,4 +29,4 @@ export {
   toProblem,
 } from './problem.js';
 export type { AnswerOf, InputOf, Method, ProblemSpec, ResponseSpec, Responses, RouteSpec } from './route.js';
-export { fieldErrors, handler, parseRequest, route } from './route.js';
+export { fieldErrors, handler, mount, parseRequest, route } from './route.js';

@@ -2,7 +2,7 @@
 // validate against it, the OpenAPI document is generated from it (openapi.ts), and a handler's
 // answer is typed by its response schemas, so a field the table does not list does not compile.
 import type { Scope } from '@paystream/config';
-import type { Request, RequestHandler } from 'express';
+import type { IRouter, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import { type Caller, requireScope } from './auth.js';
 import { type FieldError, UnsupportedMediaTypeError, ValidationError } from './errors.js';
@@ -136,4 +136,9 @@ export function handler<T extends RouteSpec>(
       next(err);
     }
   };
+}
+
+/** Mounts a route's handlers at its method and path, so neither is written twice. */
+export function mount(router: IRouter, spec: RouteSpec, ...handlers: RequestHandler[]): void {
+  router[spec.method](spec.path, ...handlers);
 }

@@ -1,4 +1,5 @@
 import { hashApiKey } from '@paystream/config';
+import { ApiKeyStore } from '@paystream/http-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBody,
@@ -9,7 +10,6 @@ import {
   ROTATED_KEY,
   startHarness,
 } from './__fixtures__/harness.js';
-import { ApiKeyStore } from './http/auth.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { formatWireTimestamp } from '@paystream/upstream-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, type Harness, startHarness } from './__fixtures__/harness.js';
 import { notification } from './__fixtures__/notification.js';
-import { NOTIFY_REJECT_REASONS } from './payments/notifications.js';
+import { NOTIFY_REJECT_REASONS } from './errors.js';
 
 let h: Harness;
 beforeAll(async () => {

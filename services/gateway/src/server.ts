@@ -3,6 +3,7 @@ import { type Tracer, trace } from '@opentelemetry/api';
 import { catalog, isStatusCode, isWallet } from '@paystream/codes';
 import { type ApiKeyEntry, worstCaseRequestMs } from '@paystream/config';
 import { type Kysely, sql } from '@paystream/db';
+import { ApiKeyStore, mount, NotFoundError, problemMiddleware } from '@paystream/http-kit';
 import { type Logger, silentLogger } from '@paystream/logger';
 import {
   httpRequestsCounter,
@@ -15,10 +16,8 @@ import {
 import type { UpstreamClient, UpstreamCredentials } from '@paystream/upstream-client';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
-import { NotFoundError } from './errors.js';
-import { ApiKeyStore } from './http/auth.js';
 import { IdempotencyStore } from './http/idempotency.js';
-import { problemMiddleware } from './http/problem.js';
+import { gatewayStatusOf } from './http/statuses.js';
 import { httpTracing } from './http/tracing.js';
 import { NotificationService } from './payments/notifications.js';
 import { OrderLock } from './payments/order-lock.js';
@@ -30,6 +29,7 @@ import { healthRouter, type ReadinessCheck } from './routes/health.js';
 import { notificationsRouter } from './routes/notifications.js';
 import { openApiDocument } from './routes/openapi.js';
 import { paymentsRouter } from './routes/payments.js';
+import { getOpenApiDocument } from './routes/table.js';
 import type { GatewaySchema } from './store/schema.js';
 import { instrumentUpstream } from './upstream/instrumented.js';
 
@@ -141,13 +141,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   app.use(httpTracing(tracer, httpRequestsCounter(deps.registry), logger));
   app.use(healthRouter({ checks, registry: deps.registry }));
   const openapi = openApiDocument();
-  app.get('/openapi.json', (_req, res) => {
+  mount(app, getOpenApiDocument, (_req, res) => {
     res.json(openapi);
   });
-  app.use('/v1/notifications', notificationsRouter({ notifications, bodyLimit }));
-  app.use('/v1/payments', paymentsRouter({ payments, refunds, idempotency, keys, bodyLimit }));
+  app.use(notificationsRouter({ notifications, bodyLimit }));
+  app.use(paymentsRouter({ payments, refunds, idempotency, keys, bodyLimit }));
   app.use((req, _res, next) => next(new NotFoundError(`No route ${req.method} ${req.path}`)));
-  app.use(problemMiddleware(logger));
+  app.use(problemMiddleware(logger, gatewayStatusOf));
   return { app, sweeper };
 }
 

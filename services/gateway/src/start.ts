@@ -13,10 +13,10 @@ import {
 } from '@paystream/bus';
 import type { ApiKeyEntry, PaystreamConfig } from '@paystream/config';
 import { type Database, type Kysely, openDatabase } from '@paystream/db';
+import { answerClientErrorsAsProblems } from '@paystream/http-kit';
 import { createUpstreamClient, type UpstreamCredentials } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';
 import { prepareDatabase } from './database.js';
-import { answerClientErrorsAsProblems } from './http/client-error.js';
 import { idempotencyKeysRetained } from './http/idempotency.js';
 import type { SweepResult } from './payments/sweeper.js';
 import { createGateway, type GatewayLogger } from './server.js';

@@ -31,7 +31,7 @@ export interface paths {
         };
         /**
          * Read a payment
-         * @description The stored payment, refreshed by a query to the aggregator; a change there is recorded with its events. When the aggregator cannot be asked, the stored record with `stale: true`.
+         * @description The stored payment, refreshed by a query to the aggregator; a change there is recorded with its events. When the aggregator cannot be asked, the stored record with `stale: true` (and `queryCode` when the query was refused).
          */
         get: operations["getPayment"];
         put?: never;
@@ -237,10 +237,12 @@ export interface components {
                 refundedAt?: string;
                 lastCode?: string;
             }[];
-            /** @description Why the outcome is unknown (202 answers) */
-            detail?: string;
             /** @description true when the aggregator could not be asked: this is the stored record */
             stale?: boolean;
+            /** @description With `stale`: the code the aggregator's query answered instead of the order */
+            queryCode?: string;
+            /** @description Why the outcome is unknown (202 answers), or why the record is `stale` */
+            detail?: string;
         };
         Refund: {
             refundNo: string;
@@ -266,6 +268,74 @@ export interface components {
             outcome?: "unknown";
             detail?: string;
         };
+        PaymentOutcomeUnknown: {
+            outTradeNo: string;
+            /** @enum {string} */
+            status: "pending" | "paid" | "paid_after_close" | "partially_refunded" | "refunded" | "canceled" | "closed" | "failed" | "unknown";
+            /**
+             * @description Major units as a decimal string, never a float
+             * @example 12.34
+             */
+            amount: string;
+            /** @enum {string} */
+            currency: "HKD" | "CNY";
+            /** @enum {string} */
+            wallet: "WECHATCN" | "WECHATHK" | "ALIPAYCN" | "ALIPAYHK";
+            /**
+             * @description Major units as a decimal string, never a float
+             * @example 12.34
+             */
+            refundedAmount: string;
+            upstreamTradeNo?: string;
+            qrCodeUrl?: string;
+            payUrl?: string;
+            description?: string;
+            notifyUrl?: string;
+            metadata?: {
+                [key: string]: string;
+            };
+            lastCode?: string;
+            createdAt: string;
+            updatedAt: string;
+            paidAt?: string;
+            refunds: {
+                refundNo: string;
+                /** @enum {string} */
+                status: "succeeded" | "failed" | "pending";
+                /**
+                 * @description Major units as a decimal string, never a float
+                 * @example 12.34
+                 */
+                amount: string;
+                upstreamRefundNo?: string;
+                refundedAt?: string;
+                lastCode?: string;
+            }[];
+            /** @description true when the aggregator could not be asked: this is the stored record */
+            stale?: boolean;
+            /** @description With `stale`: the code the aggregator's query answered instead of the order */
+            queryCode?: string;
+            /** @description Why the outcome is unknown */
+            detail: string;
+            /** @constant */
+            outcome: "unknown";
+        };
+        NotifyAck: {
+            /** @constant */
+            code: "00";
+            /** @constant */
+            msg: "SUCCESS";
+        };
+        Ready: {
+            /** @enum {string} */
+            status: "ready" | "not_ready";
+            checks: {
+                [key: string]: {
+                    ok: boolean;
+                    detail?: string;
+                };
+            };
+        };
         /** @description RFC 9457 problem details; `operation` names the upstream call an upstream refusal came from, `reason` why a notification was refused. */
         Problem: {
             type: string;
@@ -284,22 +354,6 @@ export interface components {
             }[];
             operation?: string;
             reason?: string;
-        };
-        NotifyAck: {
-            /** @constant */
-            code: "00";
-            /** @constant */
-            msg: "SUCCESS";
-        };
-        Ready: {
-            /** @enum {string} */
-            status: "ready" | "not_ready";
-            checks: {
-                [key: string]: {
-                    ok: boolean;
-                    detail?: string;
-                };
-            };
         };
     };
     responses: never;
@@ -489,7 +543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The aggregator refused the create (codes `80`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text; or: A dependency the gateway needs (database, bus) is down; the same request may be retried */
+            /** @description The aggregator refused the create (codes `80`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -521,7 +575,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The caller's order number
+                 * @description The caller's order number, unique per payment
                  * @example order-1001
                  */
                 outTradeNo: string;
@@ -617,15 +671,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency the gateway needs (database, bus) is down; the same request may be retried */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description The aggregator refused the query (codes `58`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             504: {
                 headers: {
@@ -654,7 +699,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The caller's order number
+                 * @description The caller's order number, unique per payment
                  * @example order-1001
                  */
                 outTradeNo: string;
@@ -811,15 +856,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency the gateway needs (database, bus) is down; the same request may be retried */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description The aggregator refused the refund (codes `58`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             504: {
                 headers: {
@@ -848,7 +884,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The caller's order number
+                 * @description The caller's order number, unique per payment
                  * @example order-1001
                  */
                 outTradeNo: string;
@@ -884,7 +920,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Payment"];
+                    "application/json": components["schemas"]["PaymentOutcomeUnknown"];
                 };
             };
             /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
@@ -925,7 +961,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key reused with another body, or its first request is still running (then `Retry-After` says when to try again); or: The aggregator refused the cancel (codes `-53`, `-55`, `15`, `16`, `64`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
+            /** @description Idempotency-Key reused with another body, or its first request is still running (then `Retry-After` says when to try again); or the payment was paid after it was closed or canceled: refund it instead; or: The aggregator refused the cancel (codes `-53`, `-55`, `15`, `16`, `64`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             409: {
                 headers: {
                     /** @description Seconds to wait; sent when the first request with this key is still running */
@@ -981,15 +1017,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency the gateway needs (database, bus) is down; the same request may be retried */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description The aggregator refused the cancel (codes `58`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             504: {
                 headers: {
@@ -1018,7 +1045,7 @@ export interface operations {
             };
             path: {
                 /**
-                 * @description The caller's order number
+                 * @description The caller's order number, unique per payment
                  * @example order-1001
                  */
                 outTradeNo: string;
@@ -1054,7 +1081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Payment"];
+                    "application/json": components["schemas"]["PaymentOutcomeUnknown"];
                 };
             };
             /** @description Invalid request: `errors` names each bad field (body, path, `Idempotency-Key`; an amount outside 0.02–60000 or with more decimals than the currency has), or the body is not JSON, or the path is not valid percent-encoding (`errors: [{field: "path"}]`); nothing was recorded */
@@ -1095,7 +1122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Idempotency-Key reused with another body, or its first request is still running (then `Retry-After` says when to try again); or: The aggregator refused the close (codes `54`, `55`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
+            /** @description Idempotency-Key reused with another body, or its first request is still running (then `Retry-After` says when to try again); or the payment was paid after it was closed or canceled: refund it instead; or: The aggregator refused the close (codes `54`, `55`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             409: {
                 headers: {
                     /** @description Seconds to wait; sent when the first request with this key is still running */
@@ -1144,15 +1171,6 @@ export interface operations {
             };
             /** @description The aggregator refused the close (codes `-1`, `-11`, `-12`, `-13`, `-99`, `10`, `11`, `12`, `13`, `21`, `22`, `23`, `57`, `59`, `60`, `61`, `62`): `code`, `category` and `retry` come from the status-code catalog, `title` is its English text */
             502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency the gateway needs (database, bus) is down; the same request may be retried */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1265,15 +1283,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A dependency the gateway needs (database, bus) is down; the same request may be retried */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
         };
     };
     getHealth: {
@@ -1291,7 +1300,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -1340,7 +1352,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example paystream_upstream_requests_total{operation="create",code="00",category="success"} 1 */
                     "text/plain": string;
                 };
             };
@@ -1361,7 +1372,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };

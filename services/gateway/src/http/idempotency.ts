@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RetainedTable } from '@paystream/bus';
 import { preparedQuery, writeOne } from '@paystream/db';
-import { IdempotencyConflictError, ValidationError } from '../errors.js';
+import { IdempotencyConflictError, ValidationError } from '@paystream/http-kit';
 import type { Db } from '../store/orders.js';
 import type { IdempotencyTable } from '../store/schema.js';
 

@@ -5,7 +5,7 @@ import {
   verifyNotification,
 } from '@paystream/upstream-client';
 import type { Counter } from 'prom-client';
-import { NotificationRejectedError } from '../errors.js';
+import { NOTIFY_REJECT_REASONS, NotificationRejectedError, type RejectReason } from '../errors.js';
 import type { Db, Order, Trx } from '../store/orders.js';
 import { findOrder } from '../store/orders.js';
 import { moveOrder } from './observe.js';
@@ -24,20 +24,9 @@ export interface NotificationServiceDeps {
   lock: OrderLock;
 }
 
-/** The acknowledgement the aggregator expects. */
-const ACK = { status: 200, body: { code: '00', msg: 'SUCCESS' } } as const;
-
-/** Why a notify is refused: the `reason` label of `paystream_notifications_rejected_total`. */
-export const NOTIFY_REJECT_REASONS = [
-  'malformed',
-  'bad_timestamp',
-  'clock_skew',
-  'bad_signature',
-  'invalid',
-  'unknown_order',
-  'mismatch',
-] as const;
-type RejectReason = (typeof NOTIFY_REJECT_REASONS)[number];
+/** A notification recorded now, or recorded before (the aggregator missed the acknowledgement). */
+export type NotifyOutcome = { kind: 'recorded' };
+const RECORDED: NotifyOutcome = { kind: 'recorded' };
 
 const REASON_OF_CODE: Record<string, RejectReason> = {
   '-13': 'malformed',
@@ -58,29 +47,27 @@ export class NotificationService {
     for (const reason of NOTIFY_REJECT_REASONS) deps.rejected.inc({ reason }, 0);
   }
 
-  async receive(rawBody: Buffer): Promise<{ status: number; body: unknown }> {
+  async receive(rawBody: Buffer): Promise<NotifyOutcome> {
     const verified = verifyNotification(rawBody, this.deps.credentials, {
       now: this.deps.now(),
       toleranceSeconds: this.deps.toleranceSeconds,
       ...(this.deps.signer ? { signer: this.deps.signer } : {}),
     });
     if (!verified.ok) {
-      // Unreadable bodies are bad requests; a bad signature or clock is an authentication failure.
-      const status = verified.code === '-13' || verified.code === '13' ? 400 : 401;
-      throw this.refuse(REASON_OF_CODE[verified.code] ?? 'invalid', verified.reason, verified.code, status);
+      throw this.refuse(REASON_OF_CODE[verified.code] ?? 'invalid', verified.reason, verified.code);
     }
     const n = verified.notification;
     return this.deps.lock.run(n.outTradeNo, () => this.record(n));
   }
 
-  private async record(n: UpstreamNotification): Promise<{ status: number; body: unknown }> {
+  private async record(n: UpstreamNotification): Promise<NotifyOutcome> {
     // Already recorded: the aggregator missed our answer (a timeout, say) and sends it again.
     // Acknowledging is what stops the redelivery; nothing is recorded twice.
-    if (await this.seen(n.notifyId)) return ACK;
+    if (await this.seen(n.notifyId)) return RECORDED;
     const order = await findOrder(this.deps.db, n.outTradeNo);
-    if (!order) throw this.refuse('unknown_order', 'no such order', '31', 404);
+    if (!order) throw this.refuse('unknown_order', 'no such order', '31');
     if (order.amount_minor !== n.amount || order.currency !== n.currency || order.wallet !== n.wallet) {
-      throw this.refuse('mismatch', 'amount, currency or wallet differs from the order', undefined, 400);
+      throw this.refuse('mismatch', 'amount, currency or wallet differs from the order');
     }
     const now = this.deps.recorder.now();
     const dedupe = async (trx: Trx) => {
@@ -112,7 +99,7 @@ export class NotificationService {
       // Another instance recorded it meanwhile.
       if (!isUniqueViolation(err)) throw err;
     }
-    return ACK;
+    return RECORDED;
   }
 
   private async seen(notifyId: string): Promise<boolean> {
@@ -124,14 +111,9 @@ export class NotificationService {
     return row !== undefined;
   }
 
-  private refuse(
-    reason: RejectReason,
-    message: string,
-    code?: string,
-    status = 401,
-  ): NotificationRejectedError {
+  private refuse(reason: RejectReason, message: string, code?: string): NotificationRejectedError {
     this.deps.rejected.inc({ reason });
-    return new NotificationRejectedError(reason, `Notification refused: ${message}`, code, status);
+    return new NotificationRejectedError(reason, `Notification refused: ${message}`, code);
   }
 }
 

@@ -1,17 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe as describeCode } from '@paystream/codes';
 import type { EventOperation } from '@paystream/events';
+import { ConflictError, ValidationError } from '@paystream/http-kit';
 import { type Currency, type MinorUnits, tryParseAmount } from '@paystream/money';
 import type { RefundDone, UpstreamClient } from '@paystream/upstream-client';
-import { ConflictError, UpstreamRejectedError, ValidationError } from '../errors.js';
-import { UPSTREAM_MAX_AMOUNT } from '../routes/amounts.js';
+import { codeOf, UpstreamRejectedError } from '../errors.js';
 import type { Db, Order, Refund } from '../store/orders.js';
 import { findOrder, findRefund } from '../store/orders.js';
+import { UPSTREAM_MAX_AMOUNT } from './amounts.js';
 import { failpoint } from './failpoint.js';
 import { moveOrder } from './observe.js';
 import type { OrderLock } from './order-lock.js';
+import type { RefundOutcome } from './outcomes.js';
 import type { Applied, Recorder } from './recorder.js';
-import { type Answer, describeOutcome, type PaymentService, rejectedEvent } from './service.js';
+import { describeOutcome, type PaymentService, rejectedEvent } from './service.js';
 import { refundMove } from './state-machine.js';
 import { refundView } from './views.js';
 
@@ -39,7 +41,11 @@ export function upstreamRefundRef(outTradeNo: string, refundNo: string): string 
 export class RefundService {
   constructor(private readonly deps: RefundServiceDeps) {}
 
-  refund(caller: string, outTradeNo: string, input: { refundNo: string; amount: string }): Promise<Answer> {
+  refund(
+    caller: string,
+    outTradeNo: string,
+    input: { refundNo: string; amount: string },
+  ): Promise<RefundOutcome> {
     return this.deps.lock.run(outTradeNo, () => this.refundLocked(caller, outTradeNo, input));
   }
 
@@ -47,7 +53,7 @@ export class RefundService {
     caller: string,
     outTradeNo: string,
     input: { refundNo: string; amount: string },
-  ): Promise<Answer> {
+  ): Promise<RefundOutcome> {
     const { upstream, recorder } = this.deps;
     const seen = await this.deps.payments.ownOrder(caller, outTradeNo);
     // The currency (and so the decimals allowed) is the order's.
@@ -116,7 +122,7 @@ export class RefundService {
       const after = await this.failed(order, intent, result, 'refund');
       // Another request got this very refund through meanwhile: that is the answer.
       if (after.refund?.status === 'succeeded')
-        return { status: 200, body: refundView(after.order, after.refund) };
+        return { kind: 'current', refund: refundView(after.order, after.refund) };
       throw new UpstreamRejectedError(result.entry, result.message, 'refund');
     }
     const q = await upstream.queryRefund(ref);
@@ -232,7 +238,7 @@ export class RefundService {
       { refundNo: refund.refund_no },
     );
     failpoint('refund', 'after-commit');
-    return { status: 201, body: refundView(saved, stored!) };
+    return { kind: 'created', refund: refundView(saved, stored!) } as const;
   }
 
   private async pending(
@@ -240,7 +246,7 @@ export class RefundService {
     refund: Refund,
     message: string,
     q: { outcome: string; code?: string; entry?: { category: string } },
-  ): Promise<Answer> {
+  ): Promise<RefundOutcome> {
     const coded =
       q.outcome === 'rejected' && q.code && q.entry
         ? { code: q.code, category: q.entry.category }
@@ -268,25 +274,25 @@ export class RefundService {
       },
       { refundNo: refund.refund_no },
     );
-    if (!r.applied) return { status: 200, body: refundView(r.order, r.refund!) };
-    return { status: 202, body: { ...refundView(r.order, r.refund!), outcome: 'unknown', detail: message } };
+    if (!r.applied) return { kind: 'current', refund: refundView(r.order, r.refund!) };
+    return { kind: 'unknown', refund: refundView(r.order, r.refund!), detail: message };
   }
 }
 
 /**
- * The answer for a refund number that needs no upstream call: one already succeeded (200), or one
- * used for another amount (409, code 14). Undefined when the refund is still to be made.
+ * The outcome for a refund number that needs no upstream call: one already succeeded, or one used
+ * for another amount (a conflict, code 14). Undefined when the refund is still to be made.
  */
 function settledRefund(
   order: Order,
   refund: Refund | undefined,
   refundNo: string,
   amount: MinorUnits,
-): Answer | undefined {
+): RefundOutcome | undefined {
   if (refund && refund.amount_minor !== amount) {
-    throw new ConflictError(`refundNo ${refundNo} was used for another amount`, describeCode('14'));
+    throw new ConflictError(`refundNo ${refundNo} was used for another amount`, codeOf(describeCode('14')));
   }
-  if (refund?.status === 'succeeded') return { status: 200, body: refundView(order, refund) };
+  if (refund?.status === 'succeeded') return { kind: 'current', refund: refundView(order, refund) };
   return undefined;
 }
 

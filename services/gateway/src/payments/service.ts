@@ -1,21 +1,17 @@
 import { describe as describeCode } from '@paystream/codes';
+import { ConflictError, NotFoundError } from '@paystream/http-kit';
 import type { Currency, MinorUnits } from '@paystream/money';
 import type { PaymentState, UpstreamClient, UpstreamResult, Wallet } from '@paystream/upstream-client';
-import { ConflictError, NotFoundError, UpstreamRejectedError } from '../errors.js';
+import { codeOf, UpstreamRejectedError } from '../errors.js';
 import { type Db, findOrder, listRefunds, type Order } from '../store/orders.js';
 import type { OrderStatus } from '../store/schema.js';
 import type { EventSpec } from './events.js';
 import { failpoint } from './failpoint.js';
 import { moveOrder, observed, observeState } from './observe.js';
 import type { OrderLock } from './order-lock.js';
+import type { PaymentOutcome } from './outcomes.js';
 import type { Recorder } from './recorder.js';
-import { paymentView } from './views.js';
-
-/** What a service call answers: the HTTP status and the JSON body (problems are thrown). */
-export interface Answer {
-  status: number;
-  body: unknown;
-}
+import { type PaymentView, paymentView } from './views.js';
 
 export interface CreatePaymentCommand {
   outTradeNo: string;
@@ -36,7 +32,8 @@ export interface PaymentServiceDeps {
   lock: OrderLock;
 }
 
-const USED = (no: string) => new ConflictError(`outTradeNo ${no} is already used`, describeCode('03'));
+const USED = (no: string) =>
+  new ConflictError(`outTradeNo ${no} is already used`, codeOf(describeCode('03')));
 
 /**
  * Payments: create, read, cancel, close. Each upstream write is preceded by a committed intent
@@ -46,22 +43,22 @@ const USED = (no: string) => new ConflictError(`outTradeNo ${no} is already used
 export class PaymentService {
   constructor(private readonly deps: PaymentServiceDeps) {}
 
-  /** The caller's order, or 404 (another caller's order is as good as absent). */
+  /** The caller's order, or not found (another caller's order is as good as absent). */
   async ownOrder(caller: string, outTradeNo: string): Promise<Order> {
     const order = await findOrder(this.deps.db, outTradeNo);
     if (!order || order.caller !== caller) throw new NotFoundError(`No payment ${outTradeNo}`);
     return order;
   }
 
-  async view(order: Order): Promise<ReturnType<typeof paymentView>> {
+  async view(order: Order): Promise<PaymentView> {
     return paymentView(order, await listRefunds(this.deps.db, order.out_trade_no));
   }
 
-  create(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
+  create(caller: string, cmd: CreatePaymentCommand): Promise<PaymentOutcome> {
     return this.deps.lock.run(cmd.outTradeNo, () => this.createLocked(caller, cmd));
   }
 
-  private async createLocked(caller: string, cmd: CreatePaymentCommand): Promise<Answer> {
+  private async createLocked(caller: string, cmd: CreatePaymentCommand): Promise<PaymentOutcome> {
     const { upstream, recorder } = this.deps;
     // Most creates are of a new number: its intent is then one INSERT, and nothing is looked up.
     const fresh = intentOf(caller, cmd, undefined, recorder.now());
@@ -72,7 +69,7 @@ export class PaymentService {
       // One answer whoever holds the number, so it reveals nothing about another caller.
       if (!mayCreateAgain(existing, caller, cmd)) throw USED(cmd.outTradeNo);
       if (existing.status !== 'failed' && existing.status !== 'unknown') {
-        return { status: 200, body: await this.view(existing) };
+        return { kind: 'current', payment: await this.view(existing) };
       }
       // No double charge: before creating again after an unknown outcome (or a code whose advice
       // is "query first"), ask the aggregator whether the earlier attempt took effect.
@@ -100,7 +97,7 @@ export class PaymentService {
       });
       if (!claimed.applied) {
         if (!mayCreateAgain(claimed.order, caller, cmd)) throw USED(cmd.outTradeNo);
-        return { status: 200, body: await this.view(claimed.order) };
+        return { kind: 'current', payment: await this.view(claimed.order) };
       }
       order = claimed.order;
     }
@@ -133,7 +130,7 @@ export class PaymentService {
       });
       failpoint('create', 'after-commit');
       // A number this create inserted cannot have refunds yet: no need to look for them.
-      return { status: 201, body: order === fresh ? paymentView(saved, []) : await this.view(saved) };
+      return { kind: 'created', payment: order === fresh ? paymentView(saved, []) : await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
       if (result.entry.category === 'duplicate') {
@@ -163,7 +160,7 @@ export class PaymentService {
       failpoint('create', 'after-commit');
       // Another request created the order meanwhile: that is the answer, not this refusal.
       if (!refused.applied && refused.order.status !== 'failed') {
-        return { status: 200, body: await this.view(refused.order) };
+        return { kind: 'current', payment: await this.view(refused.order) };
       }
       throw new UpstreamRejectedError(result.entry, result.message, 'create');
     }
@@ -176,25 +173,25 @@ export class PaymentService {
     return this.unknownCreate(order, why, q);
   }
 
-  /** Records the order as the aggregator shows it and answers as the create would have (201). */
-  private async adopt(order: Order, state: PaymentState, operation: 'query'): Promise<Answer> {
+  /** Records the order as the aggregator shows it and answers as if this create had made it. */
+  private async adopt(order: Order, state: PaymentState, operation: 'query'): Promise<PaymentOutcome> {
     const { order: saved } = await this.deps.recorder.apply(
       { order },
       observed(state, operation, this.deps.recorder.now()),
     );
     failpoint('create', 'after-commit');
-    return { status: 201, body: await this.view(saved) };
+    return { kind: 'created', payment: await this.view(saved) };
   }
 
   /**
-   * An honest 202: the create may or may not have happened; its intent stays for the sweeper.
+   * An honest "unknown": the create may or may not have happened; its intent stays for the sweeper.
    * Unless another request settled the order meanwhile: then it answers as it is.
    */
   private async unknownCreate(
     order: Order,
     message: string,
     q: UpstreamResult<unknown> | null,
-  ): Promise<Answer> {
+  ): Promise<PaymentOutcome> {
     const coded = q && q.outcome === 'rejected' ? q : undefined;
     const now = this.deps.recorder.now();
     const r = await this.deps.recorder.apply({ order }, ({ order: cur }) =>
@@ -213,8 +210,8 @@ export class PaymentService {
             ],
           },
     );
-    if (!r.applied) return { status: 200, body: await this.view(r.order) };
-    return { status: 202, body: { ...(await this.view(r.order)), detail: message } };
+    if (!r.applied) return { kind: 'current', payment: await this.view(r.order) };
+    return { kind: 'unknown', payment: await this.view(r.order), detail: message };
   }
 
   /**
@@ -222,19 +219,19 @@ export class PaymentService {
    * transition events; a refused or unanswered query answers the record marked `stale`, and
    * records an event only when the query's outcome changed since the last read.
    */
-  get(caller: string, outTradeNo: string): Promise<Answer> {
+  get(caller: string, outTradeNo: string): Promise<PaymentOutcome> {
     return this.deps.lock.run(outTradeNo, () => this.getLocked(caller, outTradeNo));
   }
 
-  private async getLocked(caller: string, outTradeNo: string): Promise<Answer> {
+  private async getLocked(caller: string, outTradeNo: string): Promise<PaymentOutcome> {
     const order = await this.ownOrder(caller, outTradeNo);
     // Nothing exists upstream for a create that was refused.
-    if (order.status === 'failed') return { status: 200, body: await this.view(order) };
+    if (order.status === 'failed') return { kind: 'current', payment: await this.view(order) };
     const q = await this.deps.upstream.queryPayment({ outTradeNo, wallet: order.wallet });
     const now = this.deps.recorder.now();
     if (q.outcome === 'success') {
       const { order: saved } = await this.deps.recorder.apply({ order }, observed(q.data, 'query', now));
-      return { status: 200, body: await this.view(saved) };
+      return { kind: 'current', payment: await this.view(saved) };
     }
     let current = order;
     if (q.outcome === 'rejected' && q.code !== order.query_code) {
@@ -250,34 +247,33 @@ export class PaymentService {
     // A create whose outcome is unknown may still land upstream: "not found yet" is not final.
     if (current.status === 'unknown') {
       return {
-        status: 202,
-        body: {
-          ...(await this.view(current)),
-          detail: `the upstream does not show the order yet (query ${describeOutcome(q)})`,
-        },
+        kind: 'unknown',
+        payment: await this.view(current),
+        detail: `the upstream does not show the order yet (query ${describeOutcome(q)})`,
       };
     }
     // The aggregator cannot (or will not) tell right now: the record is the best answer, and says so.
     return {
-      status: 200,
-      body: {
-        ...(await this.view(current)),
-        stale: true,
-        ...(q.outcome === 'rejected' ? { queryCode: q.code } : {}),
-        detail: `query ${describeOutcome(q)}`,
-      },
+      kind: 'stale',
+      payment: await this.view(current),
+      detail: `query ${describeOutcome(q)}`,
+      ...(q.outcome === 'rejected' ? { queryCode: q.code } : {}),
     };
   }
 
-  cancel(caller: string, outTradeNo: string): Promise<Answer> {
+  cancel(caller: string, outTradeNo: string): Promise<PaymentOutcome> {
     return this.endOrder(caller, outTradeNo, 'cancel');
   }
 
-  close(caller: string, outTradeNo: string): Promise<Answer> {
+  close(caller: string, outTradeNo: string): Promise<PaymentOutcome> {
     return this.endOrder(caller, outTradeNo, 'close');
   }
 
-  private endOrder(caller: string, outTradeNo: string, operation: 'cancel' | 'close'): Promise<Answer> {
+  private endOrder(
+    caller: string,
+    outTradeNo: string,
+    operation: 'cancel' | 'close',
+  ): Promise<PaymentOutcome> {
     return this.deps.lock.run(outTradeNo, () => this.endOrderLocked(caller, outTradeNo, operation));
   }
 
@@ -285,11 +281,11 @@ export class PaymentService {
     caller: string,
     outTradeNo: string,
     operation: 'cancel' | 'close',
-  ): Promise<Answer> {
+  ): Promise<PaymentOutcome> {
     const { upstream, recorder } = this.deps;
     let order = await this.ownOrder(caller, outTradeNo);
     const target: OrderStatus = operation === 'cancel' ? 'canceled' : 'closed';
-    if (order.status === target) return { status: 200, body: await this.view(order) };
+    if (order.status === target) return { kind: 'current', payment: await this.view(order) };
     // Money that arrived after the order ended goes back by a refund, which the ledger books
     // against what is owed; the order itself stays ended.
     if (order.status === 'paid_after_close') {
@@ -303,7 +299,7 @@ export class PaymentService {
       const q = await upstream.queryPayment(ref);
       if (q.outcome === 'success') {
         ({ order } = await recorder.apply({ order }, observed(q.data, 'query', recorder.now())));
-        if (order.status === target) return { status: 200, body: await this.view(order) };
+        if (order.status === target) return { kind: 'current', payment: await this.view(order) };
       }
     }
     const intentAt = recorder.now();
@@ -312,7 +308,7 @@ export class PaymentService {
         ? null
         : { order: { ...cur, intent: operation, intent_at: intentAt }, events: [] },
     );
-    if (!marked.applied) return { status: 200, body: await this.view(marked.order) };
+    if (!marked.applied) return { kind: 'current', payment: await this.view(marked.order) };
     order = marked.order;
     failpoint(operation, 'before-upstream');
     const result =
@@ -326,7 +322,7 @@ export class PaymentService {
         return { order: { ...next.order, last_code: moved ? '00' : cur.last_code }, events: next.events };
       });
       failpoint(operation, 'after-commit');
-      return { status: 200, body: await this.view(saved) };
+      return { kind: 'current', payment: await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
       // A refusal may only mean that the order moved meanwhile (another instance's cancel won,
@@ -350,14 +346,14 @@ export class PaymentService {
         };
       });
       failpoint(operation, 'after-commit');
-      if (saved.status === target) return { status: 200, body: await this.view(saved) };
+      if (saved.status === target) return { kind: 'current', payment: await this.view(saved) };
       throw new UpstreamRejectedError(result.entry, result.message, operation);
     }
     // Unknown outcome: the query decides; the request is never sent twice.
     const q = await upstream.queryPayment(ref);
     if (q.outcome === 'success') {
       const { order: saved } = await recorder.apply({ order }, observed(q.data, 'query', now));
-      if (saved.status === target) return { status: 200, body: await this.view(saved) };
+      if (saved.status === target) return { kind: 'current', payment: await this.view(saved) };
       order = saved;
     }
     const message = `${operation} ${result.reason}; the query ${describeOutcome(q)}`;
@@ -378,11 +374,8 @@ export class PaymentService {
             ],
           },
     );
-    if (!pending.applied) return { status: 200, body: await this.view(pending.order) };
-    return {
-      status: 202,
-      body: { ...(await this.view(pending.order)), outcome: 'unknown', detail: message },
-    };
+    if (!pending.applied) return { kind: 'current', payment: await this.view(pending.order) };
+    return { kind: 'unknown', payment: await this.view(pending.order), detail: message };
   }
 
   /**

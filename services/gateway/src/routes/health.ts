@@ -1,6 +1,8 @@
+import { type AnswerOf, mount } from '@paystream/http-kit';
 import { exposition } from '@paystream/telemetry';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { getHealth, getMetrics, getReadiness } from './table.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -10,10 +12,11 @@ export interface ReadinessCheck {
 /** /healthz (the process answers), /readyz (upstream, bus, database), /metrics. */
 export function healthRouter(deps: { checks: readonly ReadinessCheck[]; registry: Registry }): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  const live: AnswerOf<typeof getHealth> = { status: 200, body: { status: 'ok' } };
+  mount(router, getHealth, (_req, res) => {
+    res.status(live.status).json(live.body);
   });
-  router.get('/readyz', async (_req, res) => {
+  mount(router, getReadiness, async (_req, res) => {
     const results = await Promise.all(
       deps.checks.map(async (c) => {
         try {
@@ -25,12 +28,14 @@ export function healthRouter(deps: { checks: readonly ReadinessCheck[]; registry
       }),
     );
     const ok = results.every(([, r]) => r.ok);
-    res
-      .status(ok ? 200 : 503)
-      .json({ status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    const checks = Object.fromEntries(results);
+    const answer: AnswerOf<typeof getReadiness> = ok
+      ? { status: 200, body: { status: 'ready', checks } }
+      : { status: 503, body: { status: 'not_ready', checks } };
+    res.status(answer.status).json(answer.body);
   });
   // OpenMetrics (with trace exemplars) when the scraper asks for it, the Prometheus text format otherwise.
-  router.get('/metrics', async (req, res) => {
+  mount(router, getMetrics, async (req, res) => {
     const { contentType, body } = await exposition(deps.registry, req.get('accept'));
     res.type(contentType).send(body);
   });

@@ -1,13 +1,14 @@
+import { type ApiKeyStore, authenticate, mount } from '@paystream/http-kit';
 import { parseAmount } from '@paystream/money';
 import { type RequestHandler, Router } from 'express';
-import { type ApiKeyStore, authenticate } from '../http/auth.js';
 import { endpoint } from '../http/endpoint.js';
 import type { IdempotencyStore } from '../http/idempotency.js';
 import { strictJson } from '../http/strict-json.js';
 import { labelRoute } from '../http/tracing.js';
 import type { RefundService } from '../payments/refunds.js';
 import type { PaymentService } from '../payments/service.js';
-import { createPaymentBody, emptyBody, paymentParams, refundBody } from './schemas.js';
+import { createAnswer, endAnswer, readAnswer, refundAnswer } from './answers.js';
+import { cancelPayment, closePayment, createPayment, getPayment, refundPayment } from './table.js';
 
 /** A payment's state changes under the caller: no cache (browser or proxy) may keep an answer. */
 const noStore: RequestHandler = (_req, res, next) => {
@@ -15,7 +16,7 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** /v1/payments: create, read, refund, cancel, close. */
+/** /v1/payments: create, read, refund, cancel, close, as the route table declares them. */
 export function paymentsRouter(deps: {
   payments: PaymentService;
   refunds: RefundService;
@@ -29,60 +30,56 @@ export function paymentsRouter(deps: {
   // at either is counted under the route's template.
   const front = [labelRoute, noStore, authenticate(deps.keys), strictJson(deps.bodyLimit)];
 
-  router.post(
-    '/',
+  mount(
+    router,
+    createPayment,
     ...front,
-    endpoint(idempotency, {
-      scope: 'payments:write',
-      body: createPaymentBody,
-      run: ({ caller, body }) =>
-        payments.create(caller.id, { ...body, amount: parseAmount(body.amount, body.currency) }),
-    }),
+    endpoint(
+      idempotency,
+      createPayment,
+    )(async ({ caller, body }) =>
+      createAnswer(
+        await payments.create(caller.id, { ...body, amount: parseAmount(body.amount, body.currency) }),
+      ),
+    ),
   );
-
-  router.get(
-    '/:outTradeNo',
+  mount(
+    router,
+    getPayment,
     ...front,
-    endpoint(idempotency, {
-      scope: 'payments:read',
-      params: paymentParams,
-      run: ({ caller, params }) => payments.get(caller.id, params.outTradeNo),
-    }),
+    endpoint(
+      idempotency,
+      getPayment,
+    )(async ({ caller, params }) => readAnswer(await payments.get(caller.id, params.outTradeNo))),
   );
-
-  router.post(
-    '/:outTradeNo/refunds',
+  mount(
+    router,
+    refundPayment,
     ...front,
-    endpoint(idempotency, {
-      scope: 'refunds:write',
-      params: paymentParams,
-      body: refundBody,
-      run: ({ caller, params, body }) => refunds.refund(caller.id, params.outTradeNo, body),
-    }),
+    endpoint(
+      idempotency,
+      refundPayment,
+    )(async ({ caller, params, body }) =>
+      refundAnswer(await refunds.refund(caller.id, params.outTradeNo, body)),
+    ),
   );
-
-  router.post(
-    '/:outTradeNo/cancel',
+  mount(
+    router,
+    cancelPayment,
     ...front,
-    endpoint(idempotency, {
-      // The aggregator only cancels a paid order, and a cancel gives the money back: it is a
-      // reversal, so it needs the refund scope as well.
-      scope: ['payments:write', 'refunds:write'],
-      params: paymentParams,
-      body: emptyBody.optional(),
-      run: ({ caller, params }) => payments.cancel(caller.id, params.outTradeNo),
-    }),
+    endpoint(
+      idempotency,
+      cancelPayment,
+    )(async ({ caller, params }) => endAnswer(await payments.cancel(caller.id, params.outTradeNo))),
   );
-
-  router.post(
-    '/:outTradeNo/close',
+  mount(
+    router,
+    closePayment,
     ...front,
-    endpoint(idempotency, {
-      scope: 'payments:write',
-      params: paymentParams,
-      body: emptyBody.optional(),
-      run: ({ caller, params }) => payments.close(caller.id, params.outTradeNo),
-    }),
+    endpoint(
+      idempotency,
+      closePayment,
+    )(async ({ caller, params }) => endAnswer(await payments.close(caller.id, params.outTradeNo))),
   );
   return router;
 }

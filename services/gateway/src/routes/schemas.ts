@@ -1,10 +1,10 @@
-// Request schemas, beside the routes that use them: they validate at the edge, type the
-// handlers, and generate /openapi.json, so the document cannot drift from what is enforced.
+// Request schemas: they validate at the edge, type the handlers and describe the requests in
+// /openapi.json. The answers' schemas are the views' (payments/views.ts).
 import { WALLETS } from '@paystream/codes';
-import { CURRENCIES, DECIMAL_AMOUNT, tryParseAmount } from '@paystream/money';
+import { CURRENCIES, tryParseAmount } from '@paystream/money';
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../store/schema.js';
-import { UPSTREAM_MAX_AMOUNT, UPSTREAM_MIN_AMOUNT } from './amounts.js';
+import { UPSTREAM_MAX_AMOUNT, UPSTREAM_MIN_AMOUNT } from '../payments/amounts.js';
+import { amountSchema } from '../payments/views.js';
 
 const AMOUNT_RANGE = 'must be between 0.02 and 60000.00 (the aggregator refuses others with -23)';
 
@@ -21,11 +21,6 @@ export const outTradeNoSchema = identifier.meta({
   description: "The caller's order number, unique per payment",
   example: 'order-1001',
 });
-
-export const amountSchema = z
-  .string({ message: 'must be a decimal string such as "12.34" (not a number)' })
-  .regex(DECIMAL_AMOUNT, 'must be a non-negative decimal string such as "12.34"')
-  .meta({ description: 'Major units as a decimal string, never a float', example: '12.34' });
 
 export const paymentParams = z.strictObject({ outTradeNo: outTradeNoSchema });
 
@@ -64,7 +59,6 @@ export const createPaymentBody = z
       ctx.addIssue({ code: 'custom', path: ['amount'], message: AMOUNT_RANGE });
     }
   });
-export type CreatePaymentBody = z.output<typeof createPaymentBody>;
 
 export const refundBody = z.strictObject({
   refundNo: identifier,
@@ -73,45 +67,6 @@ export const refundBody = z.strictObject({
 
 /** Cancel and close take no body; an empty object (or none) is accepted. */
 export const emptyBody = z.strictObject({});
-
-// Response shapes: for the OpenAPI document only (the handlers build them in payments/views.ts).
-export const refundSummary = z.object({
-  refundNo: z.string(),
-  status: z.enum(['succeeded', 'failed', 'pending']),
-  amount: amountSchema,
-  upstreamRefundNo: z.string().optional(),
-  refundedAt: z.string().optional(),
-  lastCode: z.string().optional(),
-});
-
-export const paymentResource = z.object({
-  outTradeNo: z.string(),
-  status: z.enum(ORDER_STATUSES),
-  amount: amountSchema,
-  currency: z.enum(CURRENCIES),
-  wallet: z.enum(WALLETS),
-  refundedAmount: amountSchema,
-  upstreamTradeNo: z.string().optional(),
-  qrCodeUrl: z.string().optional(),
-  payUrl: z.string().optional(),
-  description: z.string().optional(),
-  notifyUrl: z.string().optional(),
-  metadata: z.record(z.string(), z.string()).optional(),
-  lastCode: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  paidAt: z.string().optional(),
-  refunds: z.array(refundSummary),
-  detail: z.string().optional().meta({ description: 'Why the outcome is unknown (202 answers)' }),
-});
-
-export const refundResource = refundSummary.extend({
-  outTradeNo: z.string(),
-  currency: z.enum(CURRENCIES),
-  refundedAmount: amountSchema,
-  outcome: z.literal('unknown').optional(),
-  detail: z.string().optional(),
-});
 
 export const problemSchema = z.object({
   type: z.string(),
@@ -126,4 +81,13 @@ export const problemSchema = z.object({
   category: z.string().optional(),
   retry: z.enum(['never', 'after_query', 'safe']).optional(),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  operation: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+export const notifyAck = z.object({ code: z.literal('00'), msg: z.literal('SUCCESS') });
+
+export const readiness = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
 });
