@@ -1,4 +1,5 @@
-// What a run produces: one entry per target of issue 12, with the figures behind its verdict.
+// What a run produces: one entry per performance target (docs/benchmarks.md lists them), with the
+// figures behind its verdict.
 
 export type Verdict = 'met' | 'not met' | 'reported' | 'not run';
 

@@ -1,4 +1,4 @@
-// `make bench`: the performance targets of issue 12, measured on real processes, a real Kafka
+// `make bench`: the performance targets of docs/benchmarks.md, measured on real processes, a real Kafka
 // broker and PostgreSQL, each comparison's arms alternating in one run. Writes every figure to
 // bench/results/latest.json and the verdict table into docs/benchmarks.md.
 //

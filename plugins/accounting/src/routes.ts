@@ -1,5 +1,5 @@
-// The ledger's HTTP routes (DESIGN fixed interface), mounted at /plugins/accounting/ behind the
-// gateway's API keys. Reading needs `ledger:read`; anything that queries the aggregator (a
+// The ledger's HTTP routes (a fixed interface: finance tools call them), mounted at
+// /plugins/accounting/ behind the gateway's API keys. Reading needs `ledger:read`; anything that queries the aggregator (a
 // reconciliation: one query per order) needs `ledger:reconcile`, so a reporting key cannot make
 // Paystream call the aggregator hundreds of times. Amounts leave as decimal strings.
 import {

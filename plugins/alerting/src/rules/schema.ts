@@ -28,7 +28,6 @@ export const GROUP_LABELS = ['code', 'category', 'wallet', 'operation', 'outTrad
 export type GroupLabel = (typeof GROUP_LABELS)[number];
 
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
-export type AlertSeverity = (typeof SEVERITIES)[number];
 
 /** Which events a rule looks at: every list given must contain the event's value. */
 const match = z.strictObject({
