@@ -23,13 +23,13 @@ export function minorUnits(value: number | bigint): MinorUnits {
   return n as MinorUnits;
 }
 
+/** A major-unit decimal string as the API and the wire write it ("12.34"): no sign, no exponent, up to 12 integer digits. */
+export const DECIMAL_AMOUNT = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]+))?$/;
+
 /**
  * Parses a major-unit decimal string ("12.34") exactly, by string arithmetic, so no float ever
  * touches the amount. Rejects signs, exponents, separators, extra precision and empty strings.
  */
-/** A major-unit decimal string as the API and the wire write it ("12.34"): no sign, no exponent, up to 12 integer digits. */
-export const DECIMAL_AMOUNT = /^(0|[1-9][0-9]{0,11})(?:\.([0-9]+))?$/;
-
 export function tryParseAmount(text: unknown, currency: Currency): ParseResult {
   if (typeof text !== 'string') return { ok: false, reason: 'must be a decimal string such as "12.34"' };
   const digits = MINOR_DIGITS[currency];
