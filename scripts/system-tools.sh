@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The system tools the suites drive as real, independent components: kcat (a Kafka client that is
-# not kafkajs), prometheus + promtool (rules and scrapes), alertmanager + amtool (the pager).
+# not kafkajs), prometheus + promtool (rules and scrapes), alertmanager + amtool (the pager), and
+# the OCI tools of `make images` and its smoke suite: buildah (builds from scratch), podman (runs
+# the images), runc (crun refuses this kernel's hybrid cgroup layout), catatonit (podman --init),
+# netavark + aardvark-dns (bridge networking), dpkg-deb (unpacks the images' root filesystem).
 # Installed from Debian's archive when missing; a no-op when every one is on PATH already.
 # Needs root or passwordless sudo on first use; a machine without either must provide them.
 set -euo pipefail
 
 # command -> Debian package
 declare -A tools=([kcat]=kcat [promtool]=prometheus [prometheus]=prometheus
-  [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager)
+  [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
+  [buildah]=buildah [podman]=podman [runc]=runc [catatonit]=catatonit [dpkg-deb]=dpkg
+  [/usr/lib/podman/netavark]=netavark [/usr/lib/podman/aardvark-dns]=aardvark-dns)
 missing=()
 for cmd in "${!tools[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${tools[$cmd]}")
