@@ -7,8 +7,12 @@
 // Each gateway and host keeps its port across restarts, and connects to PostgreSQL with an
 // application_name of its own (`paystream-gateway-0`…), so its backends can be found and
 // terminated from outside.
+//
+// With `images`, the sandbox, gateways and hosts are containers of the OCI images `make images`
+// builds (podman, host networking, read-only root, non-root user) instead of this checkout's
+// builds; everything else (databases, brokers, proxy, records) is the same.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +33,7 @@ import { gatewayMain, pluginEntry, pluginHostMain, requireBuilds } from './build
 import { terminateBackends, withApplicationName } from './databases.js';
 import { freePort } from './ports.js';
 import {
+  type ContainerRun,
   type RunningProcess,
   startGatewayProcess,
   startPluginHostProcess,
@@ -41,6 +46,33 @@ export const FLEET_API_KEY = 'psk_fleet_suite_key';
 
 /** The plugins a fleet's hosts run unless told otherwise (plugins/<name>). */
 export const SHIPPED_PLUGINS = ['accounting', 'alerting', 'erp-csv'] as const;
+
+/** The images a fleet runs in container mode (references podman has locally; never pulled). */
+export interface FleetImages {
+  gateway: string;
+  pluginHost: string;
+  sandbox: string;
+}
+
+/** The images of `make images` under one tag (`latest`: the last build). */
+export function fleetImages(tag = 'latest'): FleetImages {
+  return {
+    gateway: `localhost/paystream/gateway:${tag}`,
+    pluginHost: `localhost/paystream/plugin-host:${tag}`,
+    sandbox: `localhost/paystream/sandbox:${tag}`,
+  };
+}
+
+/**
+ * A shipped plugin's entry inside the plugin host image: a dependency of its bundle. A host's
+ * config is outside the image, so the entry is a path rather than a package name.
+ */
+export function imagePluginEntry(name: string): string {
+  return `/app/node_modules/@paystream/${name}/dist/index.js`;
+}
+
+/** The folder a service's image keeps its files in, under its working directory /app. */
+export const IMAGE_DATA_DIR = '/app/.data';
 
 /** How long a stopping gateway may drain before it is killed (it exits by itself after half). */
 const KILL_AFTER_MS = 10_000;
@@ -91,6 +123,11 @@ export interface FleetOptions {
    * as an orchestrator restarts a crashing pod. Default 1 (a failed start throws at once).
    */
   startAttempts?: number;
+  /**
+   * Run the sandbox, gateways and hosts as containers of these images (podman) instead of this
+   * checkout's builds. PostgreSQL only; the run folder is mounted into every container.
+   */
+  images?: FleetImages;
 }
 
 /** A gateway or plugin host of the fleet: where it listens, and its current process. */
@@ -204,7 +241,12 @@ async function migrate(url: string): Promise<void> {
 }
 
 /** The PLUGIN_HOST_CONFIG file of one host: the shipped plugins, each writing under `dir`. */
-function writeHostConfig(file: string, dir: string, plugins: readonly string[]): void {
+function writeHostConfig(
+  file: string,
+  dir: string,
+  plugins: readonly string[],
+  entry: (name: string) => string,
+): void {
   const options: Record<string, unknown> = {
     // No scheduled reconciliation: it queries the aggregator for every recent order, load the
     // fleet's runs do not need (a reconciliation can still be started through the route).
@@ -215,7 +257,7 @@ function writeHostConfig(file: string, dir: string, plugins: readonly string[]):
   writeFileSync(
     file,
     JSON.stringify(
-      { plugins: plugins.map((name) => ({ package: pluginEntry(name), options: options[name] ?? {} })) },
+      { plugins: plugins.map((name) => ({ package: entry(name), options: options[name] ?? {} })) },
       null,
       2,
     ),
@@ -231,12 +273,29 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   if (hostCount + standbyCount > 0 && opts.database !== 'postgres') {
     throw new Error('plugin hosts share one database only on PostgreSQL: use database "postgres"');
   }
-  requireBuilds([gatewayMain(), ...(hostCount > 0 ? [pluginHostMain(), ...plugins.map(pluginEntry)] : [])]);
+  const images = opts.images;
+  if (images && opts.database !== 'postgres') {
+    throw new Error('a fleet of images runs on PostgreSQL only: use database "postgres"');
+  }
+  if (!images) {
+    requireBuilds([gatewayMain(), ...(hostCount > 0 ? [pluginHostMain(), ...plugins.map(pluginEntry)] : [])]);
+  }
   const upstreamTimeoutMs = opts.upstreamTimeoutMs ?? 1_000;
   const run = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
   const ownRunDir = opts.runDir === undefined;
   const runDir = opts.runDir ?? mkdtempSync(join(tmpdir(), 'paystream-fleet-'));
   mkdirSync(runDir, { recursive: true });
+  // A container's user is not this process's: what it writes under the run folder (plugin files,
+  // the embedded bus) must be open to it.
+  const openDir = (dir: string) => {
+    mkdirSync(dir, { recursive: true });
+    if (images) chmodSync(dir, 0o777);
+  };
+  openDir(runDir);
+  const containerOf = (name: string, image: string, mounts: string[] = []): ContainerRun | undefined =>
+    images
+      ? { image, name: `paystream-fleet-${run}-${name}`, mounts: [`${runDir}:${runDir}`, ...mounts] }
+      : undefined;
   const brokers = opts.kafkaBrokers ? [...opts.kafkaBrokers] : parseBrokers(process.env.KAFKA_BROKERS);
   const prefix = opts.databasePrefix ?? 'paystream_fleet';
   const logLevel = opts.logLevel ?? 'info';
@@ -270,7 +329,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   try {
     sandboxStarting = startSandboxProcess(
       { SANDBOX_LATENCY_MS: String(opts.sandboxLatencyMs ?? 0), LOG_LEVEL: logLevel },
-      { logFile: join(runDir, 'sandbox.log') },
+      {
+        logFile: join(runDir, 'sandbox.log'),
+        ...(images ? { container: containerOf('sandbox', images.sandbox) } : {}),
+      },
     );
     void sandboxStarting.then((s) => sandboxes.push(s.process)).catch(() => undefined);
     const gatewayDb =
@@ -281,7 +343,9 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     const pluginDb =
       hostCount + standbyCount > 0 ? await createPostgresTestDatabase(`${prefix}_plugins`) : undefined;
     if (pluginDb) databases.push(pluginDb);
-    await migrate(gatewayDb.url);
+    // An image's gateways migrate themselves, one at a time under PostgreSQL's advisory lock: the
+    // checkout's migrations need not be the image's.
+    if (!images) await migrate(gatewayDb.url);
     const sandbox = await sandboxStarting;
     proxy = await startFleetProxy(opts.proxyPort ?? 0);
     const apiKeys = JSON.stringify([
@@ -333,9 +397,10 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         };
       }
       const dir = join(runDir, `plugin-host-${index}`);
-      mkdirSync(dir, { recursive: true });
+      openDir(dir);
+      openDir(join(dir, 'erp'));
       const config = join(dir, 'plugin-host.json');
-      writeHostConfig(config, dir, plugins);
+      writeHostConfig(config, dir, plugins, images ? imagePluginEntry : pluginEntry);
       return {
         ...common,
         PLUGIN_HOST_PORT: String(port),
@@ -349,7 +414,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       const env = envOf(member.kind, member.index, member.port);
       const logFile = join(runDir, `${member.name}.log`);
       const cwd = join(runDir, member.name);
-      mkdirSync(cwd, { recursive: true });
+      openDir(cwd);
+      // The container's data folder is the process's (cwd/.data): kept across restarts alike.
+      const data = join(cwd, '.data');
+      if (images) openDir(data);
+      const container = images
+        ? containerOf(member.name, member.kind === 'gateway' ? images.gateway : images.pluginHost, [
+            `${data}:${IMAGE_DATA_DIR}`,
+          ])
+        : undefined;
       const run = { process: undefined as RunningProcess | undefined, ready: false };
       const onStart = (p: RunningProcess) => {
         run.process = p;
@@ -368,8 +441,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       };
       const started =
         member.kind === 'gateway'
-          ? await startGatewayProcess(env, { logFile, cwd, onStart })
-          : await startPluginHostProcess(env, { logFile, cwd, onStart });
+          ? await startGatewayProcess(env, { logFile, cwd, onStart, ...(container ? { container } : {}) })
+          : await startPluginHostProcess(env, { logFile, cwd, onStart, ...(container ? { container } : {}) });
       run.ready = true;
       member.process = started.process;
       member.starts += 1;

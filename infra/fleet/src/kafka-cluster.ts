@@ -164,7 +164,13 @@ export async function startKafkaCluster(opts: KafkaClusterOptions): Promise<Kafk
         .replaceAll('@VOTERS@', voters)
         .replaceAll('@PORT@', String(portOf(nodeId)))
         .replaceAll('@CONTROLLER_PORT@', String(controllerPortOf(nodeId)))
-        .replaceAll('@DATA_DIR@', data),
+        .replaceAll('@DATA_DIR@', data)
+        // A smaller cluster cannot hold the template's three replicas (nor two in sync): its
+        // internal topics, the group coordinator's among them, would never be created.
+        .replace(
+          /^([\w.]*(?:replication\.factor|min\.insync\.replicas|min\.isr))=(\d+)$/gm,
+          (_, key: string, n: string) => `${key}=${Math.min(Number(n), count)}`,
+        ),
     );
     let child: ChildProcess | undefined;
     let exited: Promise<void> = Promise.resolve();

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './builds.js';
-import { type Fleet, startFleet } from './fleet.js';
+import { type Fleet, fleetImages, startFleet } from './fleet.js';
 import { type KafkaCluster, startKafkaCluster } from './kafka-cluster.js';
 import { LAUNCHER_OPTIONS, parseLauncherOptions } from './options.js';
 
@@ -71,7 +71,12 @@ try {
   say(`starting a 3-node Kafka cluster on 127.0.0.1:${options.kafkaPort}-${options.kafkaPort + 2}…`);
   cluster = await startKafkaCluster({ name: 'fleet', basePort: options.kafkaPort, heap: options.kafkaHeap });
   if (interrupted) throw new Error(interrupted);
-  say(`starting the sandbox, ${options.gateways} gateways and ${options.hosts} plugin hosts…`);
+  const images =
+    options.images === '' ? undefined : fleetImages(options.images === '1' ? 'latest' : options.images);
+  say(
+    `starting the sandbox, ${options.gateways} gateways and ${options.hosts} plugin hosts` +
+      (images ? ` as containers (${images.gateway}, ${images.pluginHost}, ${images.sandbox})…` : '…'),
+  );
   fleet = await startFleet({
     database: 'postgres',
     gateways: options.gateways,
@@ -84,6 +89,7 @@ try {
     proxyPort: options.port,
     logLevel: options.logLevel,
     runDir,
+    ...(images ? { images } : {}),
   });
   if (interrupted) throw new Error(interrupted);
   running = true;
@@ -91,6 +97,7 @@ try {
     '',
     `  gateway API (round robin) ${fleet.proxy.url}   Authorization: Bearer ${fleet.apiKey}`,
     `  notify URL (aggregator)   ${fleet.proxy.url}/v1/notifications/upstream`,
+    ...(images ? ['  containers                podman ps --filter name=paystream-fleet-'] : []),
     ...fleet.gateways.map((g) => `  ${g.name.padEnd(25)} ${g.url}   pid ${g.process.child.pid}`),
     ...fleet.hosts.map(
       (h) => `  ${h.name.padEnd(25)} ${h.url}   pid ${h.process.child.pid}   /plugins/accounting/journal`,

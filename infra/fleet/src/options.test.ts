@@ -14,7 +14,13 @@ describe('parseLauncherOptions', () => {
       sweepIntervalMs: 5000,
       sandboxLatencyMs: 20,
       logLevel: 'info',
+      images: '',
     });
+  });
+
+  it('runs the images when FLEET_IMAGES names a tag (make fleet IMAGES=1)', () => {
+    expect(parseLauncherOptions([], { FLEET_IMAGES: '1' }).images).toBe('1');
+    expect(parseLauncherOptions(['--images', '0.1.0-abc'], { FLEET_IMAGES: '' }).images).toBe('0.1.0-abc');
   });
 
   it('takes the environment, and a flag over it', () => {

@@ -15,6 +15,8 @@ export interface LauncherOptions {
   sweepIntervalMs: number;
   sandboxLatencyMs: number;
   logLevel: string;
+  /** Empty: this checkout's builds; else the tag of `make images`' images to run ("1": latest). */
+  images: string;
 }
 
 interface Spec {
@@ -72,6 +74,13 @@ export const LAUNCHER_OPTIONS: readonly Spec[] = [
     help: "the sandbox's answer latency",
   },
   { flag: '--log-level', env: 'FLEET_LOG_LEVEL', key: 'logLevel', fallback: 'info', help: 'every process' },
+  {
+    flag: '--images',
+    env: 'FLEET_IMAGES',
+    key: 'images',
+    fallback: '',
+    help: 'run the images of make images as containers: 1 (tag latest) or a tag; empty: processes',
+  },
 ];
 
 /** Parses flags over environment over defaults; throws naming a bad or unknown option. */
