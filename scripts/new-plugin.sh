@@ -92,7 +92,11 @@ TS
 [ -f README.md ] || cat > README.md <<MD
 # $name
 
+## What it does
+
 ${desc:-A Paystream plugin}. Consumer group \`paystream.plugin.$id\`, routes under \`/plugins/$id/\`.
+
+## How to use it
 
 Install: add \`{ "package": "$name", "options": {} }\` to the plugin host's config file.
 
