@@ -10,6 +10,8 @@ export {
   SUCCESS_CODE,
   variantOf,
 } from './catalog.js';
+export type { OrderStatus, UpstreamOrderStatus, WireOrderStatus } from './order-status.js';
+export { ORDER_STATUSES, UPSTREAM_ORDER_STATUS } from './order-status.js';
 export type {
   CatalogEntry,
   Category,

@@ -2,6 +2,7 @@
 // it needs in `deps`, and the host hands it a per-plugin instance of each in `setup`. The interfaces
 // here are the whole contract; how the host builds them is its business.
 import type { Tracer } from '@opentelemetry/api';
+import type { UpstreamOrderStatus } from '@paystream/codes';
 import type { Scope } from '@paystream/config';
 import type { Kysely, Migration, Transaction } from '@paystream/db';
 import type { CloudEventEnvelope } from '@paystream/events';
@@ -84,7 +85,7 @@ export type UpstreamOrderView =
   | {
       outcome: 'found';
       outTradeNo: string;
-      status: 'pending' | 'paid' | 'refunded' | 'partially_refunded' | 'canceled' | 'closed';
+      status: UpstreamOrderStatus;
       amountMinor: MinorUnits;
       refundedMinor: MinorUnits;
       currency: Currency;

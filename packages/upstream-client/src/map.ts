@@ -1,5 +1,6 @@
 // Wire answers to the client's types. Amounts come back as decimal strings and become integer
 // minor units through @paystream/money; anything that does not parse is a bad response.
+import { UPSTREAM_ORDER_STATUS } from '@paystream/codes';
 import { type Currency, type MinorUnits, tryParseAmount } from '@paystream/money';
 import type { z } from 'zod';
 import type {
@@ -36,14 +37,7 @@ function walletFromWire(fields: { wallet?: unknown; wallet_region?: unknown }): 
   return wallet;
 }
 
-const STATUS: Readonly<Record<WireStatus, PaymentStatus>> = {
-  PENDING: 'pending',
-  PAID: 'paid',
-  PARTIALLY_REFUNDED: 'partially_refunded',
-  REFUNDED: 'refunded',
-  CANCELED: 'canceled',
-  CLOSED: 'closed',
-};
+const STATUS: Readonly<Record<WireStatus, PaymentStatus>> = UPSTREAM_ORDER_STATUS;
 
 export function toCreated(d: z.infer<typeof wireCreated>): CreatedPayment {
   return {

@@ -6,16 +6,6 @@ import type { EventSpec } from './events.js';
 import type { ChangeOf } from './recorder.js';
 import { advance, paymentStatusFor } from './state-machine.js';
 
-/** The aggregator's order status, as the gateway names it. */
-export const STATUS_OF: Record<PaymentState['status'], OrderStatus> = {
-  pending: 'pending',
-  paid: 'paid',
-  partially_refunded: 'partially_refunded',
-  refunded: 'refunded',
-  canceled: 'canceled',
-  closed: 'closed',
-};
-
 /** The success events of the table's transitions, as observed by `operation`. */
 export function transitionSpecs(events: readonly EventType[], operation: EventOperation): EventSpec[] {
   return events.map((type) => ({ type, operation, code: '00', category: 'success' }));
@@ -60,7 +50,7 @@ export function observeState(
   operation: EventOperation,
   now: string,
 ): { order: Order; events: EventSpec[]; changed: boolean } {
-  const reported = STATUS_OF[state.status];
+  const reported = state.status;
   // A query can show a payment on an order recorded as closed: money arrived after the close.
   const target = reported === 'paid' ? paymentStatusFor(order.status, true) : reported;
   const moved = moveOrder(order, target, operation, now);

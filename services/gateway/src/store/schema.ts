@@ -1,23 +1,7 @@
-import type { Wallet } from '@paystream/codes';
+import type { OrderStatus, Wallet } from '@paystream/codes';
 import type { Currency } from '@paystream/money';
-/**
- * Order status. Beyond the aggregator's: `failed` (create refused, nothing exists upstream),
- * `unknown` (create timed out and a query could not yet tell whether the order exists) and
- * `paid_after_close` (the aggregator reported a payment for an order already closed or canceled:
- * money the customer paid that must be refunded or otherwise settled by an operator).
- */
-export const ORDER_STATUSES = [
-  'pending',
-  'paid',
-  'paid_after_close',
-  'partially_refunded',
-  'refunded',
-  'canceled',
-  'closed',
-  'failed',
-  'unknown',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export { ORDER_STATUSES, type OrderStatus } from '@paystream/codes';
 
 export interface OrdersTable {
   out_trade_no: string;
