@@ -1,13 +1,21 @@
 // The host's HTTP surface: each plugin's routes under /plugins/<id>/ behind the gateway's API-key
 // authentication, operators' dead-letter routes under /admin/plugins, and (standalone) health and
 // metrics. Errors answer RFC 9457 problems like the gateway's (both through @paystream/http-kit).
-import { authenticate, PROBLEM_TYPE, problemMiddleware, scoped } from '@paystream/http-kit';
+import {
+  type AnswerOf,
+  authenticate,
+  handler,
+  mount,
+  PROBLEM_TYPE,
+  problemMiddleware,
+  scoped,
+} from '@paystream/http-kit';
 import type { Logger } from '@paystream/logger';
 import { PluginHttpError } from '@paystream/plugin-sdk';
 import { httpRequestsCounter } from '@paystream/telemetry';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
+import { deadLetterQuery, listDeadLetters, listPlugins, redriveDeadLetters } from './admin-routes.js';
 import type { PluginHost } from './host.js';
 import { countHostRequests } from './http-metrics.js';
 
@@ -57,16 +65,6 @@ const noStore: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** A dead-letter listing's `limit`: 1 to 1000, 100 when absent. */
-const deadLetterQuery = z.strictObject({
-  limit: z.coerce
-    .number({ message: 'must be a whole number from 1 to 1000' })
-    .int('must be a whole number from 1 to 1000')
-    .min(1, 'must be a whole number from 1 to 1000')
-    .max(1000, 'must be a whole number from 1 to 1000')
-    .default(100),
-});
-
 // Plugin errors carry their own status; everything else goes through the shared mapping.
 function pluginProblems(logger: Logger): ErrorRequestHandler {
   const fallback = problemMiddleware(logger);
@@ -103,10 +101,13 @@ export function createHostApp(host: PluginHost, opts: HostAppOptions): Express {
   }
   const auth = authenticate(host.apiKeys);
   const admin = express.Router();
-  admin.get('/', async (_req, res) => {
-    res.json({ plugins: await host.status() });
-  });
-  admin.get('/:id/dead-letters', async (req, res, next) => {
+  mount(
+    admin,
+    listPlugins,
+    handler(listPlugins)(async () => ({ status: 200, body: { plugins: await host.status() } })),
+  );
+  mount(admin, listDeadLetters, async (req, res, next) => {
+    // Refused as the host always has: its own title and detail, and the query's own field names.
     const query = deadLetterQuery.safeParse(req.query);
     if (!query.success) {
       const errors = query.error.issues.map((i) => ({
@@ -115,18 +116,24 @@ export function createHostApp(host: PluginHost, opts: HostAppOptions): Express {
       }));
       return next(new PluginHttpError(400, 'Bad Request', 'The query is not valid', errors));
     }
-    res.json({ deadLetters: await host.deadLetters(String(req.params.id), query.data.limit) });
+    const answer: AnswerOf<typeof listDeadLetters> = {
+      status: 200,
+      body: { deadLetters: await host.deadLetters(String(req.params.id), query.data.limit) },
+    };
+    res.status(answer.status).json(answer.body);
   });
-  admin.post('/:id/dead-letters/redrive', async (req, res) => {
-    res.json(await host.redrive(String(req.params.id)));
-  });
+  mount(
+    admin,
+    redriveDeadLetters,
+    handler(redriveDeadLetters)(async ({ params }) => ({ status: 200, body: await host.redrive(params.id) })),
+  );
   app.use('/admin/plugins', noStore, auth, scoped('plugins:admin'), (req, _res, next) => {
     const id = req.path.split('/')[1];
     if (id && !host.plugins.includes(id))
       return next(new PluginHttpError(404, 'Not Found', `no plugin ${id}`));
     next();
   });
-  app.use('/admin/plugins', admin);
+  app.use(admin);
   for (const [id, router] of host.routers())
     app.use(`/plugins/${id}`, noStore, auth, express.json({ limit: '64kb' }), router);
   app.use((req, _res, next) =>
