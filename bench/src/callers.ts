@@ -14,8 +14,15 @@ export interface Caller {
 
 const AMOUNT = minorUnits(1234);
 
-/** Creates through the gateway; anything but 201 is a failed call. */
-export function gatewayCaller(baseUrl: string, connections: number): Caller {
+/**
+ * Creates through the gateway; anything but 201 is a failed call. `idempotencyKey: false` sends
+ * none, to tell the cost of the key's bookkeeping apart from the create's.
+ */
+export function gatewayCaller(
+  baseUrl: string,
+  connections: number,
+  { idempotencyKey = true }: { idempotencyKey?: boolean } = {},
+): Caller {
   const pool = new Pool(baseUrl, { connections, pipelining: 1 });
   const headers = {
     authorization: `Bearer ${BENCH_API_KEY}`,
@@ -26,7 +33,7 @@ export function gatewayCaller(baseUrl: string, connections: number): Caller {
       const res = await pool.request({
         method: 'POST',
         path: '/v1/payments',
-        headers: { ...headers, 'idempotency-key': `idem-${outTradeNo}` },
+        headers: idempotencyKey ? { ...headers, 'idempotency-key': `idem-${outTradeNo}` } : headers,
         body: JSON.stringify({ outTradeNo, amount: '12.34', currency: 'HKD', wallet: 'WECHATHK' }),
       });
       const text = await res.body.text();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownerOf, summarizeProfile } from './profile.js';
+import { inclusiveShares, ownerOf, summarizeProfile } from './profile.js';
 
 describe('cpu profile summary', () => {
   it('names the owner of a script', () => {
@@ -31,5 +31,28 @@ describe('cpu profile summary', () => {
       { name: 'node', percent: 40 },
     ]);
     expect(s.topFunctions[0]).toEqual({ name: 'compile kysely/q.js:1', percent: 60 });
+  });
+
+  it('counts a sample once for each pattern a frame of its stack matches', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
+    const shares = inclusiveShares(
+      {
+        nodes: [
+          { id: 1, callFrame: frame('handle', 'file:///r/services/gateway/dist/a.js'), children: [2, 3] },
+          { id: 2, callFrame: frame('handle', 'file:///r/services/gateway/dist/a.js'), children: [4] },
+          { id: 3, callFrame: frame('write', 'node:net') },
+          { id: 4, callFrame: frame('compile', 'file:///r/node_modules/kysely/q.js') },
+          { id: 5, callFrame: frame('(idle)', '') },
+        ],
+        samples: [4, 3, 5, 1],
+        timeDeltas: [300, 100, 1000, 100],
+      },
+      ['kysely', '^handle ', 'nowhere'],
+    );
+    expect(shares).toEqual([
+      { name: 'kysely', percent: 60 },
+      { name: '^handle ', percent: 100 },
+      { name: 'nowhere', percent: 0 },
+    ]);
   });
 });

@@ -4,6 +4,7 @@
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 export interface CpuProfile {
@@ -36,12 +37,18 @@ export function ownerOf(url: string, functionName: string): string {
   return url;
 }
 
-export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+/** Sampled time per node, µs. */
+function selfTimes(profile: CpuProfile): Map<number, number> {
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => {
     selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
+  return selfUs;
+}
+
+export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = selfTimes(profile);
   const fn = new Map<string, number>();
   const owner = new Map<string, number>();
   let busy = 0;
@@ -63,4 +70,31 @@ export function summarizeProfile(profile: CpuProfile, top = 12): ProfileSummary 
       .slice(0, top)
       .map(([name, us]) => ({ name, percent: Math.round((us / busy) * 1000) / 10 }));
   return { busyMs: Math.round(busy / 1000), topFunctions: shares(fn), byOwner: shares(owner) };
+}
+
+/**
+ * For each pattern, the share of busy time whose stack holds a frame matching `<function> <url>`:
+ * what that code and everything it called cost. A sample counts once per pattern, however many of
+ * its frames match, so recursion is not counted twice.
+ */
+export function inclusiveShares(profile: CpuProfile, patterns: readonly string[]): ProfileShare[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const matchers = patterns.map((name) => ({ name, re: new RegExp(name), us: 0 }));
+  let busy = 0;
+  for (const [id, us] of selfTimes(profile)) {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    busy += us;
+    for (const m of matchers) {
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const { functionName, url } = byId.get(at)!.callFrame;
+        if (m.re.test(`${functionName} ${url}`)) {
+          m.us += us;
+          break;
+        }
+      }
+    }
+  }
+  return matchers.map(({ name, us }) => ({ name, percent: busy ? Math.round((us / busy) * 1000) / 10 : 0 }));
 }

@@ -80,6 +80,8 @@ export interface GatewayProcessOptions {
   extraEnv?: Record<string, string>;
   /** The start script's environment and Node.js flags replaced (experiments: one against another). */
   start?: StartCommand;
+  /** The `services/gateway` folder of another build (a commit unpacked and built elsewhere). */
+  gatewayDir?: string;
 }
 
 export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOptions): Promise<Started> {
@@ -89,7 +91,7 @@ export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOp
     o.database === 'sqlite'
       ? `sqlite:${join(ctx.tmpDir, `${o.name}.sqlite`)}`
       : await ctx.createDatabase(o.name);
-  const cwd = join(ctx.root, 'services/gateway');
+  const cwd = o.gatewayDir ?? join(ctx.root, 'services/gateway');
   const start = o.start ?? startCommand(cwd);
   const service = await startService({
     name: o.name,
