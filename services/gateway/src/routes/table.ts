@@ -1,7 +1,7 @@
 // The gateway's HTTP contract, written once: the Express routes are mounted from these entries
 // (routes/payments.ts, notifications.ts, health.ts), /openapi.json is generated from them
 // (routes/openapi.ts), and each handler's answer is typed by its entry's response schemas.
-import { route } from '@paystream/http-kit';
+import { type Responses, route } from '@paystream/http-kit';
 import { z } from 'zod';
 import { paymentResource, refundResource } from '../payments/views.js';
 import {
@@ -353,21 +353,13 @@ export const receiveUpstreamNotification = route({
   },
 });
 
-const operations = (summary: string) => ({ scope: null, summary, tags: ['operations'] }) as const;
-
-export const getHealth = route({
-  ...operations('Liveness: the process answers'),
-  operationId: 'getHealth',
-  method: 'get',
-  path: '/healthz',
-  responses: {
-    200: {
-      description: 'The process is up',
-      schema: z.object({ status: z.literal('ok') }),
-      examples: { ok: { status: 'ok' } },
-    },
-  },
-});
+/** The probes, metrics and this document: GET, no API key. */
+const operation = <const R extends Responses>(
+  operationId: string,
+  path: string,
+  summary: string,
+  responses: R,
+) => route({ operationId, method: 'get', path, scope: null, summary, tags: ['operations'], responses });
 
 const ready = (description: string, example: unknown) => ({
   description,
@@ -376,12 +368,19 @@ const ready = (description: string, example: unknown) => ({
   examples: { [description.startsWith('Ready') ? 'ready' : 'notReady']: example },
 });
 
-export const getReadiness = route({
-  ...operations('Readiness: upstream, bus and database reachable'),
-  operationId: 'getReadiness',
-  method: 'get',
-  path: '/readyz',
-  responses: {
+export const getHealth = operation('getHealth', '/healthz', 'Liveness: the process answers', {
+  200: {
+    description: 'The process is up',
+    schema: z.object({ status: z.literal('ok') }),
+    examples: { ok: { status: 'ok' } },
+  },
+});
+
+export const getReadiness = operation(
+  'getReadiness',
+  '/readyz',
+  'Readiness: upstream, bus and database reachable',
+  {
     200: ready('Ready', {
       status: 'ready',
       checks: { database: { ok: true }, bus: { ok: true }, upstream: { ok: true } },
@@ -391,14 +390,13 @@ export const getReadiness = route({
       checks: { database: { ok: true }, bus: { ok: true }, upstream: { ok: false, detail: 'ECONNREFUSED' } },
     }),
   },
-});
+);
 
-export const getMetrics = route({
-  ...operations('Prometheus metrics of every component in the process'),
-  operationId: 'getMetrics',
-  method: 'get',
-  path: '/metrics',
-  responses: {
+export const getMetrics = operation(
+  'getMetrics',
+  '/metrics',
+  'Prometheus metrics of every component in the process',
+  {
     200: {
       description: 'Prometheus text exposition format',
       schema: z.string(),
@@ -408,19 +406,13 @@ export const getMetrics = route({
       },
     },
   },
-});
+);
 
-export const getOpenApiDocument = route({
-  ...operations('This document'),
-  operationId: 'getOpenApiDocument',
-  method: 'get',
-  path: '/openapi.json',
-  responses: {
-    200: {
-      description: 'The OpenAPI 3.1 document',
-      schema: z.record(z.string(), z.unknown()),
-      examples: { document: { openapi: '3.1.0' } },
-    },
+export const getOpenApiDocument = operation('getOpenApiDocument', '/openapi.json', 'This document', {
+  200: {
+    description: 'The OpenAPI 3.1 document',
+    schema: z.record(z.string(), z.unknown()),
+    examples: { document: { openapi: '3.1.0' } },
   },
 });
 
