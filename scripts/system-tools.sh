@@ -3,7 +3,7 @@
 # not kafkajs), prometheus + promtool (rules and scrapes), alertmanager + amtool (the pager), and
 # the OCI tools of `make images` and its smoke suite: buildah (builds from scratch), podman (runs
 # the images), runc (crun refuses this kernel's hybrid cgroup layout), catatonit (podman --init),
-# netavark + aardvark-dns (bridge networking), dpkg-deb (unpacks the images' root filesystem).
+# netavark + aardvark-dns + iptables (bridge networking), dpkg-deb (unpacks the images' root filesystem).
 # Installed from Debian's archive when missing; a no-op when every one is on PATH already.
 # Needs root or passwordless sudo on first use; a machine without either must provide them.
 set -euo pipefail
@@ -12,7 +12,7 @@ set -euo pipefail
 declare -A tools=([kcat]=kcat [promtool]=prometheus [prometheus]=prometheus
   [prometheus-alertmanager]=prometheus-alertmanager [amtool]=prometheus-alertmanager
   [buildah]=buildah [podman]=podman [runc]=runc [catatonit]=catatonit [dpkg-deb]=dpkg
-  [/usr/lib/podman/netavark]=netavark [/usr/lib/podman/aardvark-dns]=aardvark-dns)
+  [/usr/lib/podman/netavark]=netavark [/usr/lib/podman/aardvark-dns]=aardvark-dns [iptables]=iptables)
 missing=()
 for cmd in "${!tools[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${tools[$cmd]}")

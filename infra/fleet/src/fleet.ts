@@ -328,7 +328,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
 
   try {
     sandboxStarting = startSandboxProcess(
-      { SANDBOX_LATENCY_MS: String(opts.sandboxLatencyMs ?? 0), LOG_LEVEL: logLevel },
+      {
+        SANDBOX_LATENCY_MS: String(opts.sandboxLatencyMs ?? 0),
+        LOG_LEVEL: logLevel,
+        // The image listens on every interface; on the host's network, loopback is enough.
+        ...(images ? { SANDBOX_HOST: '127.0.0.1' } : {}),
+      },
       {
         logFile: join(runDir, 'sandbox.log'),
         ...(images ? { container: containerOf('sandbox', images.sandbox) } : {}),
