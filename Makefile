@@ -16,7 +16,7 @@ export npm_config_nodedir := $(NODE_HOME)
 export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: all install build start test lint typecheck bench fleet chaos kafka kafka-stop clean help
+.PHONY: all install build start test lint typecheck bench fleet chaos images kafka kafka-stop clean help
 
 all: help
 
@@ -26,6 +26,8 @@ help:
 	@echo "make bench   run the benchmarks (~10 min): bench/results/latest.json, docs/benchmarks.md"
 	@echo "make kafka / make kafka-stop   a local KRaft broker on 127.0.0.1:9092"
 	@echo "make fleet   a local fleet until Ctrl-C: 3 Kafka brokers, PostgreSQL, gateways behind a proxy, plugin hosts"
+	@echo "             (make fleet IMAGES=1: the gateways, plugin hosts and sandbox as podman containers of make images)"
+	@echo "make images  OCI images (gateway, plugin host, sandbox, all-in-one) with buildah; archives in infra/images/.out"
 	@echo "make chaos   a chaos run (CHAOS_MINUTES=10): workload under faults, then the history checker's counts"
 
 node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json services/*/package.json plugins/*/package.json)
@@ -53,8 +55,11 @@ start: build
 	MALLOC_ARENA_MAX=2 exec node --max-semi-space-size=8 --max-old-space-size=512 \
 	  --import ./packages/telemetry/dist/register.js services/allinone/dist/main.js
 
-fleet: build
-	$(ROOT)/scripts/fleet.sh
+fleet: build $(if $(IMAGES),images)
+	FLEET_IMAGES=$(IMAGES) $(ROOT)/scripts/fleet.sh
+
+images: build
+	$(ROOT)/scripts/images.sh
 
 chaos: build
 	$(ROOT)/scripts/chaos.sh
