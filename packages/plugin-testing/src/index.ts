@@ -2,6 +2,8 @@
 // their tests on this package alone (it brings the host, the bus and the database along).
 export type { MakeEventsOptions } from '@paystream/bus/testing';
 export { freePort, makeEvents, runId, waitFor } from '@paystream/bus/testing';
+export type { Alertmanager, AmAlert } from './alertmanager.js';
+export { startAlertmanager } from './alertmanager.js';
 export type { OrderAttributes, Step } from './lifecycle.js';
 export { lifecycle } from './lifecycle.js';
 export type { LoggedLine, PublishedEvent, SentRequest } from './mocks.js';

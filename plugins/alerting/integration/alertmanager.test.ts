@@ -1,9 +1,16 @@
 // Alerting against a real Alertmanager, on both transports: a refund answered 64 is one critical
 // alert however often it repeats, 80 on create is a warning, quiet alerts resolve, and an
 // Alertmanager outage delays an alert without losing it or stalling the stream.
-import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
+import {
+  type Alertmanager,
+  makeEvents,
+  runId,
+  startAlertmanager,
+  startTestHost,
+  type TestHost,
+  waitFor,
+} from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Alertmanager, startAlertmanager } from '../src/testing/alertmanager.js';
 import { fastAlerting, shippedRules } from './fixtures.js';
 
 let t: TestHost | undefined;

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startAlertmanager } from '@paystream/plugin-testing';
 import { describe, expect, it } from 'vitest';
-import { startAlertmanager } from '../src/testing/alertmanager.js';
 
 const run = promisify(execFile);
 const CONFIG = fileURLToPath(new URL('../../../infra/alertmanager/alertmanager.yml', import.meta.url));

@@ -5,7 +5,15 @@
 // open alert's next occurrence queues it for a channel that has not had it.
 
 import type { Kysely } from '@paystream/plugin-sdk';
-import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
+import {
+  type Alertmanager,
+  makeEvents,
+  runId,
+  startAlertmanager,
+  startTestHost,
+  type TestHost,
+  waitFor,
+} from '@paystream/plugin-testing';
 import { afterEach, expect, it } from 'vitest';
 import { createAlertingPlugin, loadRulesFile, parseRules } from '../src/index.js';
 import type { AlertingOptions } from '../src/options.js';
@@ -13,7 +21,6 @@ import { DEFAULT_RULES_FILE } from '../src/rules/load.js';
 import { observe } from '../src/rules/match.js';
 import { recordObservation } from '../src/store/alerts.js';
 import { DELIVERIES } from '../src/store/migrations.js';
-import { type Alertmanager, startAlertmanager } from '../src/testing/alertmanager.js';
 import { fastOptions, shippedRules } from './fixtures.js';
 
 let t: TestHost | undefined;

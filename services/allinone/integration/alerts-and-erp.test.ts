@@ -5,11 +5,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Alertmanager, startAlertmanager } from '@paystream/alerting/testing';
 import { kafkaTestBrokers, runId, waitFor } from '@paystream/bus/testing';
 import { loadConfig } from '@paystream/config';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
 import { startTestErp, type TestErp } from '@paystream/erp-webhook/testing';
+import { type Alertmanager, startAlertmanager } from '@paystream/plugin-testing';
 import { sandboxControls } from '@paystream/upstream-sandbox';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,12 +1,11 @@
-// Tests only (`@paystream/alerting/testing`), yet shipped: it imports nothing but the plugin's own
-// dependencies. A real Alertmanager for the suites: the Debian `prometheus-alertmanager` binary on a
-// free port, with a config this file writes, read back through its own v2 API. It can be stopped and
-// started again on the same port to stand for an outage.
+// A real Alertmanager for the alerting plugin's suites and the all-in-one's: the Debian
+// `prometheus-alertmanager` binary on a free port, with a config this file writes, read back through
+// its own v2 API. It can be stopped and started again on the same port to stand for an outage.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './port.js';
+import { freePort, waitFor } from '@paystream/bus/testing';
 
 /** An alert as Alertmanager's GET /api/v2/alerts returns it (the fields the suites read). */
 export interface AmAlert {
@@ -24,14 +23,6 @@ const CONFIG = `route:
 receivers:
   - name: blackhole
 `;
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Starts Alertmanager; `url` is its base URL (what ALERTMANAGER_URL names). `configYaml` replaces
@@ -66,7 +57,7 @@ export async function startAlertmanager(configYaml: string = CONFIG) {
     );
     proc.stdout?.on('data', (b) => (output += b));
     proc.stderr?.on('data', (b) => (output += b));
-    await until('alertmanager to be ready', ready, 20_000).catch((err) => {
+    await waitFor('alertmanager to be ready', ready, { timeoutMs: 20_000 }).catch((err) => {
       throw new Error(`${(err as Error).message}\n${output.slice(-2000)}`);
     });
   };
@@ -93,13 +84,13 @@ export async function startAlertmanager(configYaml: string = CONFIG) {
     /** Waits until Alertmanager holds at least one active alert named `alertname`; returns them. */
     async waitForAlert(alertname: string, timeoutMs = 60_000): Promise<AmAlert[]> {
       let found: AmAlert[] = [];
-      await until(
+      await waitFor(
         `alert ${alertname} in Alertmanager`,
         async () => {
           found = await this.alerts({ alertname });
           return found.length > 0;
         },
-        timeoutMs,
+        { timeoutMs },
       );
       return found;
     },
