@@ -16,13 +16,15 @@ export npm_config_nodedir := $(NODE_HOME)
 export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: all install build start test lint typecheck bench fleet chaos images kafka kafka-stop clean help
+.PHONY: all install build start test lint typecheck bench fleet chaos images kafka kafka-stop clean help shell dev
 
 all: help
 
 help:
 	@echo "make start   run the all-in-one platform (gateway :8080, sandbox :8081, embedded bus)"
 	@echo "make test    install, build, start what the tests need, run every suite"
+	@echo "make shell   a shell with the project's Node.js 24 and pnpm on PATH (or: source scripts/env.sh)"
+	@echo "make dev     rebuild what changed on every save (turbo watch build) until Ctrl-C"
 	@echo "make bench   run the benchmarks (~10 min): bench/results/latest.json, docs/benchmarks.md"
 	@echo "make kafka / make kafka-stop   a local KRaft broker on 127.0.0.1:9092"
 	@echo "make fleet   a local fleet until Ctrl-C: 3 Kafka brokers, PostgreSQL, gateways behind a proxy, plugin hosts"
@@ -47,6 +49,13 @@ typecheck: build
 
 test: build
 	$(ROOT)/scripts/test.sh
+
+shell:
+	@echo "Node.js $$(node -v) and pnpm $$(pnpm -v) on PATH; exit to leave"
+	@exec "$${SHELL:-bash}" -i
+
+dev: install
+	pnpm exec turbo watch build
 
 bench: build
 	$(ROOT)/scripts/bench.sh
