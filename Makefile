@@ -16,7 +16,7 @@ export npm_config_nodedir := $(NODE_HOME)
 export TURBO_TELEMETRY_DISABLED := 1
 export DO_NOT_TRACK := 1
 
-.PHONY: all install build start test lint typecheck bench fleet chaos images kafka kafka-stop clean help shell dev
+.PHONY: all install build start test lint typecheck bench fleet chaos images kafka kafka-stop clean help shell dev registry
 
 all: help
 
@@ -31,6 +31,7 @@ help:
 	@echo "             (make fleet IMAGES=1: the gateways, plugin hosts and sandbox as podman containers of make images)"
 	@echo "make images  OCI images (gateway, plugin host, sandbox, all-in-one) with buildah; archives in infra/images/.out"
 	@echo "make chaos   a chaos run (CHAOS_MINUTES=10): workload under faults, then the history checker's counts"
+	@echo "make registry  a local npm registry (Verdaccio, REGISTRY_PORT=4873) serving the published packages until Ctrl-C"
 
 node_modules/.modules.yaml: package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json services/*/package.json plugins/*/package.json)
 	pnpm install --frozen-lockfile --prefer-offline
@@ -72,6 +73,9 @@ images: build
 
 chaos: build
 	$(ROOT)/scripts/chaos.sh
+
+registry: build
+	pnpm --filter @paystream/registry run registry
 
 kafka:
 	$(ROOT)/infra/kafka/kafka.sh start
