@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scaffolds a workspace package with the shared conventions: scripts/new-package.sh packages/foo "What it does"
-# Under plugins/ it scaffolds a working plugin (SDK factory + a startTestHost test) and installs it,
-# so `make test` passes as generated: scripts/new-package.sh plugins/fraud-watch "Flags odd refunds"
+# Under plugins/ it scaffolds a working plugin (SDK factory + a startTestHost test). Either way it
+# installs with the project's pnpm (scripts/env.sh), so the lockfile is current and `make build` and
+# `make test` pass as generated: scripts/new-package.sh plugins/fraud-watch "Flags odd refunds"
 set -euo pipefail
 dir="${1:?usage: scripts/new-package.sh <packages|services|plugins>/<name> [description]}"; desc="${2:-}"
 name="@paystream/$(basename "$dir")"
@@ -58,9 +59,17 @@ import { paystreamVitest } from '../../vitest.shared.ts';
 
 export default paystreamVitest(import.meta.dirname);
 TS
+# The project's pnpm, not whatever is on PATH (often none): the lockfile gains the package's
+# importer, which `make build` (--frozen-lockfile) requires.
+# shellcheck source=env.sh
+source "$root/scripts/env.sh"
+cd "$root"
+pnpm install --prefer-offline >/dev/null || {
+  echo "pnpm install failed for $dir; run it from $root with scripts/env.sh sourced" >&2
+  exit 1
+}
 if [ -n "$plugin" ]; then
-  # Linked and in the house format (Biome), so `make test` passes on what was generated.
-  (cd "$root" && pnpm install --prefer-offline >/dev/null && pnpm exec biome format --write "$dir" >/dev/null) ||
-    echo "run pnpm install, then pnpm exec biome format --write $dir" >&2
+  # In the house format (Biome), so `make test` passes on what was generated.
+  pnpm exec biome format --write "$dir" >/dev/null
 fi
 echo "created $name in $dir"
