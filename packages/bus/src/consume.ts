@@ -46,6 +46,9 @@ export function deadLetterTopic(topic: string, group: string): string {
   return `${topic}.dlq.${group}`;
 }
 
+/** The group a redrive keeps its position on the dead-letter topic under: `<group>.redrive`. */
+export const redriveGroup = (group: string) => `${group}.redrive`;
+
 /** The dead-letter record: original key, value and headers, plus why and where it failed. */
 export function deadLetterRecord(raw: RawRecord, info: DeadLetterInfo): RawRecord {
   return {

@@ -1,28 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, resolve } from 'node:path';
-import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
-import { EVENTS_TOPIC } from '@paystream/telemetry';
 import {
   DeliveryAborted,
   deadLetterTopic,
   deadLetterView,
   deliverBatch,
-  redriveOne,
+  redriveGroup,
   resolveSubscribeOptions,
 } from '../consume.js';
-import { errorMessage, silentLogger, sleep } from '../log.js';
-import { busMetrics } from '../metrics.js';
-import { withPublishSpan } from '../tracing.js';
-import type {
-  BusEvent,
-  CommonBusOptions,
-  EventBus,
-  EventHandler,
-  RawRecord,
-  SubscribeOptions,
-  Subscription,
-} from '../types.js';
+import { errorMessage, sleep } from '../log.js';
+import { publishEvents, redriveTally, transportBase } from '../transport.js';
+import type { CommonBusOptions, EventBus, RawRecord, Subscription } from '../types.js';
 import { EmbeddedLog, type StoredRecord } from './log.js';
 
 /** Options of {@link createEmbeddedBus}. */
@@ -45,9 +34,6 @@ export class GroupAlreadyConsumedError extends Error {
   override readonly name = 'GroupAlreadyConsumedError';
 }
 
-/** The group a redrive keeps its position on the dead-letter topic under. */
-const redriveGroup = (group: string) => `${group}.redrive`;
-
 /** The embedded transport plus what tests and tools need beyond the contract. */
 export interface EmbeddedEventBus extends EventBus {
   readonly topic: string;
@@ -60,10 +46,9 @@ export interface EmbeddedEventBus extends EventBus {
 
 /** Opens (creating when absent) the SQLite-backed bus: same contract as Kafka, one machine. */
 export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<EmbeddedEventBus> {
-  const topic = opts.topic ?? EVENTS_TOPIC;
+  const base = transportBase(opts);
+  const { topic, logger } = base;
   const file = resolve(opts.file ?? '.data/paystream-bus.sqlite');
-  const logger = opts.logger ?? silentLogger;
-  const metrics = busMetrics(opts.registry);
   const pollIntervalMs = opts.pollIntervalMs ?? 100;
   const batchSize = opts.batchSize ?? 200;
   const leaseMs = opts.groupLeaseMs ?? 10_000;
@@ -82,20 +67,10 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
     topic,
     file,
 
-    async publish(events: readonly PaystreamEvent[]) {
+    async publish(events) {
       if (closed) throw new Error('bus is closed');
-      if (events.length === 0) return;
-      await withPublishSpan(topic, events, 'sqlite', async () => {
-        log.append(
-          topic,
-          events.map((e) => {
-            const m = toKafkaMessage(e);
-            return { key: m.key, value: String(m.value), headers: m.headers };
-          }),
-        );
-      });
-      for (const e of events) metrics.published.inc({ type: e.type });
-      wakeAll();
+      await publishEvents(base, 'sqlite', events, (records) => log.append(topic, records));
+      if (events.length > 0) wakeAll();
     },
 
     publishRaw: async (to, records) => {
@@ -120,36 +95,24 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       return log.read(dlq, from, o.limit ?? 1000).map((r) => deadLetterView(r, String(r.seq)));
     },
 
-    async redrive<E extends BusEvent>(
-      group: string,
-      handler: EventHandler<E>,
-      subscribeOpts?: SubscribeOptions<E>,
-    ) {
+    async redrive(group, handler, subscribeOpts) {
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       // Only what is there now: records that fail again are appended after `end`.
       const end = log.head(dlq);
-      const result = { attempted: 0, redriven: 0, failed: 0 };
-      const deps = {
-        topic,
-        group,
-        handler,
-        opts: o,
-        metrics,
-        logger,
-        signal: new AbortController().signal,
-        deadLetter: async (rec: RawRecord) => log.append(dlq, [rec]),
-      };
-      for (;;) {
-        const from = log.offset(redriveGroup(group), dlq) ?? 0;
-        const batch = log.read(dlq, from, batchSize).filter((r) => r.seq <= end);
-        if (batch.length === 0) break;
-        for (const r of batch) {
-          await redriveOne({ raw: r, partition: 0, offset: String(r.seq) }, deps, result);
-          log.commit(redriveGroup(group), dlq, r.seq);
+      const signal = new AbortController().signal;
+      const deadLetter = async (rec: RawRecord) => log.append(dlq, [rec]);
+      return redriveTally({ ...base, group, handler, opts: o, signal, deadLetter }, async (redrive) => {
+        for (;;) {
+          const from = log.offset(redriveGroup(group), dlq) ?? 0;
+          const batch = log.read(dlq, from, batchSize).filter((r) => r.seq <= end);
+          if (batch.length === 0) break;
+          for (const r of batch) {
+            await redrive({ raw: r, partition: 0, offset: String(r.seq) });
+            log.commit(redriveGroup(group), dlq, r.seq);
+          }
         }
-      }
-      return result;
+      });
     },
 
     async resetOffsets(group) {
@@ -159,11 +122,7 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
       log.reset(group, topic, 0);
     },
 
-    async subscribe<E extends BusEvent>(
-      group: string,
-      handler: EventHandler<E>,
-      subscribeOpts?: SubscribeOptions<E>,
-    ) {
+    async subscribe(group, handler, subscribeOpts) {
       if (closed) throw new Error('bus is closed');
       // One reader per group keeps per-key order without partition assignment; a second process
       // with the same group would read the same records, so plugins run once per file.
@@ -207,12 +166,10 @@ export async function createEmbeddedBus(opts: EmbeddedBusOptions = {}): Promise<
           const outcome = await deliverBatch(
             batch.map((r) => ({ raw: r, partition: 0, offset: String(r.seq) })),
             {
-              topic,
+              ...base,
               group,
               handler,
               opts: o,
-              metrics,
-              logger,
               signal: abort.signal,
               deadLetter: async (r) => log.append(dlq, [r]),
             },

@@ -1,5 +1,3 @@
-import { type PaystreamEvent, toKafkaMessage } from '@paystream/events';
-import { EVENTS_TOPIC } from '@paystream/telemetry';
 import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import {
   DeliveryAborted,
@@ -7,23 +5,14 @@ import {
   deadLetterView,
   deliverBatch,
   type FetchedRecord,
-  redriveOne,
+  redriveGroup,
   resolveSubscribeOptions,
 } from '../consume.js';
-import { errorMessage, silentLogger } from '../log.js';
-import { busMetrics } from '../metrics.js';
-import { withPublishSpan } from '../tracing.js';
-import type {
-  BusEvent,
-  CommonBusOptions,
-  EventBus,
-  EventHandler,
-  RawRecord,
-  SubscribeOptions,
-  Subscription,
-} from '../types.js';
+import { errorMessage } from '../log.js';
+import { publishEvents, redriveTally, transportBase } from '../transport.js';
+import type { CommonBusOptions, EventBus, RawRecord, Subscription } from '../types.js';
 import { type KafkaClientOptions, kafkaClient } from './client.js';
-import { consumePending, readPending, redriveGroup } from './dead-letters.js';
+import { consumePending, readPending } from './dead-letters.js';
 import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js';
 import { byPartition, partitioner, topicPartitions } from './partitions.js';
 import { rawFromKafka } from './records.js';
@@ -60,9 +49,8 @@ export interface KafkaEventBus extends EventBus {
 /** Connects to Kafka, creates the topic if missing, and returns the bus (idempotent producer, acks=all). */
 export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventBus> {
   if (opts.brokers.length === 0) throw new Error('createKafkaBus needs at least one broker');
-  const topic = opts.topic ?? EVENTS_TOPIC;
-  const logger = opts.logger ?? silentLogger;
-  const metrics = busMetrics(opts.registry);
+  const base = transportBase(opts);
+  const { topic, logger } = base;
   const kafka = kafkaClient(opts, logger);
   const admin = kafka.admin();
   // Idempotence needs one in-flight request to keep per-partition order across retries.
@@ -108,11 +96,9 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
   const bus: KafkaEventBus = {
     topic,
 
-    async publish(events: readonly PaystreamEvent[]) {
+    async publish(events) {
       if (closed) throw new Error('bus is closed');
-      if (events.length === 0) return;
-      await withPublishSpan(topic, events, 'kafka', () => send(topic, events.map(toKafkaMessage).map(asRaw)));
-      for (const e of events) metrics.published.inc({ type: e.type });
+      await publishEvents(base, 'kafka', events, (records) => send(topic, records));
     },
 
     publishRaw: async (to, records) => {
@@ -120,11 +106,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       await send(to, records);
     },
 
-    async subscribe<E extends BusEvent>(
-      group: string,
-      handler: EventHandler<E>,
-      subscribeOpts?: SubscribeOptions<E>,
-    ) {
+    async subscribe(group, handler, subscribeOpts) {
       if (closed) throw new Error('bus is closed');
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
@@ -196,12 +178,10 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
           ]);
         };
         const outcome = await deliverBatch(records, {
-          topic,
+          ...base,
           group,
           handler,
           opts: o,
-          metrics,
-          logger,
           signal: abort.signal,
           heartbeat,
           deadLetter: (r) => send(dlq, [r]),
@@ -248,27 +228,15 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       return records.map((r) => deadLetterView(r.raw, `${r.partition}:${r.offset}`));
     },
 
-    async redrive<E extends BusEvent>(
-      group: string,
-      handler: EventHandler<E>,
-      subscribeOpts?: SubscribeOptions<E>,
-    ) {
+    async redrive(group, handler, subscribeOpts) {
       const o = resolveSubscribeOptions(subscribeOpts);
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
-      const result = { attempted: 0, redriven: 0, failed: 0 };
-      const deps = {
-        topic,
-        group,
-        handler,
-        opts: o,
-        metrics,
-        logger,
-        signal: new AbortController().signal,
-        deadLetter: (rec: RawRecord) => send(dlq, [rec]),
-      };
-      await consumePending(kafka, admin, dlq, group, (r) => redriveOne(r, deps, result));
-      return result;
+      const signal = new AbortController().signal;
+      const deadLetter = (rec: RawRecord) => send(dlq, [rec]);
+      return redriveTally({ ...base, group, handler, opts: o, signal, deadLetter }, (redrive) =>
+        consumePending(kafka, admin, dlq, group, redrive),
+      );
     },
 
     async resetOffsets(group) {
@@ -295,8 +263,4 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
     },
   };
   return bus;
-}
-
-function asRaw(m: ReturnType<typeof toKafkaMessage>): RawRecord {
-  return { key: m.key, value: String(m.value), headers: m.headers };
 }

@@ -3,7 +3,8 @@
 // captured first; a redrive consumes as the group `<group>.redrive`, whose committed offsets are
 // the redrive position.
 import { randomBytes } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { redriveGroup } from '../consume.js';
 import { waitFor } from '../testing/wait.js';
 import type { RawRecord } from '../types.js';
 import { groupPositions } from './offsets.js';
@@ -16,9 +17,6 @@ export interface RangeRecord {
   offset: string;
 }
 
-/** The group a redrive keeps its position on the dead-letter topic under. */
-export const redriveGroup = (group: string) => `${group}.redrive`;
-
 /** Per partition: the redrive position, the end as it is now, and how many records lie between. */
 async function pendingRange(admin: Admin, dlq: string, group: string) {
   const positions = await groupPositions(admin, redriveGroup(group), dlq);
@@ -26,6 +24,41 @@ async function pendingRange(admin: Admin, dlq: string, group: string) {
   const ends = new Map(positions.map((p) => [p.partition, p.high]));
   const wanted = positions.reduce((n, p) => n + Number(p.high - starts.get(p.partition)!), 0);
   return { starts, ends, wanted };
+}
+
+/**
+ * Runs a consumer of `groupId` on the dead-letter topic that hands each record of the range to
+ * `onRecord` (the others are passed over) until `settle` resolves, then leaves.
+ */
+async function consumeRange(
+  kafka: Kafka,
+  groupId: string,
+  dlq: string,
+  { starts, ends }: { starts: Map<number, bigint>; ends: Map<number, bigint> },
+  onRecord: (r: RangeRecord, consumer: Consumer) => Promise<void>,
+  settle: (consumer: Consumer) => Promise<unknown>,
+): Promise<void> {
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: dlq, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        const offset = BigInt(message.offset);
+        if (offset < (starts.get(partition) ?? 0n) || offset >= (ends.get(partition) ?? 0n)) return;
+        await onRecord({ raw: rawFromKafka(message), partition, offset: message.offset }, consumer);
+      },
+    });
+    await settle(consumer);
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 /** The dead letters after the redrive position, up to the end as it is now, oldest first per partition. */
@@ -36,40 +69,31 @@ export async function readPending(
   group: string,
   limit: number,
 ): Promise<{ records: RangeRecord[]; ends: Map<number, bigint> }> {
-  const { starts, ends, wanted } = await pendingRange(admin, dlq, group);
+  const range = await pendingRange(admin, dlq, group);
+  const { starts, ends, wanted } = range;
   if (wanted === 0) return { records: [], ends };
   const readerGroup = `${redriveGroup(group)}.reader-${randomBytes(4).toString('hex')}`;
-  const consumer = kafka.consumer({
-    groupId: readerGroup,
-    sessionTimeout: 6000,
-    heartbeatInterval: 500,
-    maxWaitTimeInMs: 100,
-  });
   const records: RangeRecord[] = [];
-  await consumer.connect();
   try {
-    await consumer.subscribe({ topic: dlq, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const start = starts.get(partition) ?? 0n;
-        const end = ends.get(partition) ?? 0n;
-        const offset = BigInt(message.offset);
-        if (offset >= start && offset < end)
-          records.push({ raw: rawFromKafka(message), partition, offset: message.offset });
+    await consumeRange(
+      kafka,
+      readerGroup,
+      dlq,
+      range,
+      async (r) => {
+        records.push(r);
       },
-    });
-    for (const [partition, start] of starts)
-      consumer.seek({ topic: dlq, partition, offset: start.toString() });
-    await waitFor(
-      `${wanted} dead letters of ${group}`,
-      () => records.length >= Math.min(wanted, limit) || undefined,
-      {
-        timeoutMs: 60_000,
+      async (consumer) => {
+        for (const [partition, start] of starts)
+          consumer.seek({ topic: dlq, partition, offset: start.toString() });
+        await waitFor(
+          `${wanted} dead letters of ${group}`,
+          () => records.length >= Math.min(wanted, limit) || undefined,
+          { timeoutMs: 60_000 },
+        );
       },
     );
   } finally {
-    await consumer.disconnect();
     await admin.deleteGroups([readerGroup]).catch(() => undefined);
   }
   const ordered = records.sort(
@@ -90,44 +114,37 @@ export async function consumePending(
   group: string,
   handle: (r: RangeRecord) => Promise<void>,
 ): Promise<number> {
-  const { starts, ends, wanted } = await pendingRange(admin, dlq, group);
+  const range = await pendingRange(admin, dlq, group);
+  const { wanted } = range;
   if (wanted === 0) return 0;
-  const consumer = kafka.consumer({
-    groupId: redriveGroup(group),
-    sessionTimeout: 6000,
-    heartbeatInterval: 500,
-    maxWaitTimeInMs: 100,
-  });
   let done = 0;
   let failure: unknown;
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: dlq, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const offset = BigInt(message.offset);
-        if (offset < (starts.get(partition) ?? 0n) || offset >= (ends.get(partition) ?? 0n)) return;
-        try {
-          await handle({ raw: rawFromKafka(message), partition, offset: message.offset });
-          await consumer.commitOffsets([{ topic: dlq, partition, offset: (offset + 1n).toString() }]);
-          done += 1;
-        } catch (err) {
-          failure ??= err;
-          throw err;
-        }
-      },
-    });
-    await waitFor(
-      `redrive of ${wanted} dead letters of ${group}`,
-      () => done >= wanted || failure !== undefined,
-      {
-        timeoutMs: 120_000,
-      },
-    );
-  } finally {
-    await consumer.disconnect();
-  }
+  await consumeRange(
+    kafka,
+    redriveGroup(group),
+    dlq,
+    range,
+    async (r, consumer) => {
+      try {
+        await handle(r);
+        await consumer.commitOffsets([
+          { topic: dlq, partition: r.partition, offset: (BigInt(r.offset) + 1n).toString() },
+        ]);
+        done += 1;
+      } catch (err) {
+        failure ??= err;
+        throw err;
+      }
+    },
+    () =>
+      waitFor(
+        `redrive of ${wanted} dead letters of ${group}`,
+        () => done >= wanted || failure !== undefined,
+        {
+          timeoutMs: 120_000,
+        },
+      ),
+  );
   if (failure !== undefined) throw failure;
   return done;
 }
