@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { createEmbeddedBus } from '@paystream/bus';
 import { freePort, orderEvents, runId, waitFor } from '@paystream/plugin-testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -33,10 +33,10 @@ async function pnpm(args: readonly string[]): Promise<string> {
   try {
     const { stdout } = await run('pnpm', [...args], {
       cwd: project,
-      env: { ...process.env, NPM_CONFIG_USERCONFIG: join(work, 'no-user-npmrc') },
+      env: { ...process.env, NPM_CONFIG_USERCONFIG: join(work, 'no-user-npmrc'), NO_COLOR: '1' },
       maxBuffer: 32 * 1024 * 1024,
     });
-    return stdout;
+    return stripVTControlCharacters(stdout);
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(
@@ -69,9 +69,8 @@ it('publishes the public packages and everything they need, at their versions', 
   const names = published.map((p) => p.name);
   expect(names).toEqual(expect.arrayContaining([...PUBLIC_PACKAGES, ...SHIPPED_PLUGINS]));
   for (const p of published) {
-    const manifest = JSON.parse(
-      readFileSync(join(root, publishSet(root, [p.name]).at(-1)!.dir, 'package.json'), 'utf8'),
-    );
+    const pkg = publishSet(root, [p.name]).find((q) => q.name === p.name)!;
+    const manifest = JSON.parse(readFileSync(join(pkg.dir, 'package.json'), 'utf8'));
     expect(p.version).toBe(manifest.version);
   }
 });
@@ -79,7 +78,9 @@ it('publishes the public packages and everything they need, at their versions', 
 it(
   'installs the connector from the registry alone, outside the workspace, and runs its tests',
   async () => {
-    await pnpm(['install', '--no-frozen-lockfile']);
+    // The committed lockfile pins everything else; the Paystream packages are taken at what was
+    // just published, as a connector's team takes a new release.
+    await pnpm(['update', '@paystream/*']);
     // Every Paystream package came from the registry as a tarball, none linked from the checkout.
     const sdk = JSON.parse(
       readFileSync(join(project, 'node_modules/@paystream/plugin-sdk/package.json'), 'utf8'),
@@ -164,8 +165,11 @@ it(
       expect(debits.reduce((s, l) => s + l.amountMinor, 0)).toBe(1000 + 2000 + 300 + 300);
     } finally {
       await bus.close();
-      host.kill('SIGTERM');
-      await new Promise((r) => host.once('exit', r));
+      if (host.exitCode === null && host.signalCode === null) {
+        const exited = new Promise((r) => host.once('exit', r));
+        host.kill('SIGTERM');
+        await exited;
+      }
     }
   },
   5 * 60_000,
