@@ -1,10 +1,10 @@
 // The processes of a deployment, each started from its package's dist the way its README starts
 // it: the sandbox standing in for the aggregator, gateways, plugin hosts.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@paystream/bus/testing';
-import { hashApiKey, SCOPES } from '@paystream/config';
+import { hashApiKey, readStartScript, SCOPES } from '@paystream/config';
 import { SANDBOX_DEV_CREDENTIALS } from '@paystream/upstream-sandbox';
 import type { BenchContext } from './context.js';
 import { type Service, startService } from './processes.js';
@@ -26,21 +26,11 @@ export interface StartCommand {
  * `--import` is left out: telemetry is the caller's choice (on only in case 5).
  */
 export function startCommand(packageDir: string): StartCommand {
-  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
-    scripts?: { start?: string };
-  };
-  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  let i = 0;
-  for (; i < words.length && /^[A-Z_]+=/.test(words[i]!); i++) {
-    const [name, ...value] = words[i]!.split('=');
-    env[name!] = value.join('=');
-  }
-  if (words[i] !== 'node') throw new Error(`${packageDir}: the start script does not run node`);
+  const { env, args } = readStartScript(packageDir);
   const flags: string[] = [];
-  for (i++; i < words.length && words[i]!.startsWith('-'); i++) {
-    if (words[i] === '--import') i++;
-    else flags.push(words[i]!);
+  for (let i = 0; i < args.length && args[i]!.startsWith('-'); i++) {
+    if (args[i] === '--import') i++;
+    else flags.push(args[i]!);
   }
   return { env, flags };
 }

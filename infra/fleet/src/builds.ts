@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readStartScript, type StartScript } from '@paystream/config';
 
 /** The repository's root (this file is infra/fleet/src or infra/fleet/dist). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -24,6 +25,11 @@ export function pluginHostMain(): string {
 /** The sandbox process (services/upstream-sandbox/dist/main.js, beside the package's entry). */
 export function sandboxMain(): string {
   return join(dirname(fileURLToPath(import.meta.resolve('@paystream/upstream-sandbox'))), 'main.js');
+}
+
+/** How a package of this checkout starts (e.g. `services/gateway`): its package.json's start script. */
+export function startScriptOf(packageDir: string): StartScript {
+  return readStartScript(packageDir, REPO_ROOT);
 }
 
 /** A shipped plugin's built entry (plugins/<name>/dist/index.js). */

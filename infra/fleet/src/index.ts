@@ -1,4 +1,12 @@
-export { gatewayMain, pluginEntry, pluginHostMain, REPO_ROOT, requireBuilds, sandboxMain } from './builds.js';
+export {
+  gatewayMain,
+  pluginEntry,
+  pluginHostMain,
+  REPO_ROOT,
+  requireBuilds,
+  sandboxMain,
+  startScriptOf,
+} from './builds.js';
 export { countBackends, terminateBackends, withApplicationName } from './databases.js';
 export type {
   Fleet,

@@ -3,7 +3,7 @@
 // (containerfile.ts renders them; a test keeps the committed ones in step).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMAGE_DATA_DIR } from '@paystream/fleet';
+import { IMAGE_DATA_DIR, startScriptOf } from '@paystream/fleet';
 import { REPO_ROOT } from './paths.js';
 
 /** The user every image runs as: the manifests' runAsUser, and the official node images' `node`. */
@@ -49,19 +49,8 @@ export function startCommand(
   packageDir: string,
   main?: string,
 ): { env: Record<string, string>; command: string[] } {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, packageDir, 'package.json'), 'utf8')) as {
-    scripts?: { start?: string };
-  };
-  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  let i = 0;
-  for (; i < words.length && /^[A-Z_]+=/.test(words[i]!); i++) {
-    const [name, ...value] = words[i]!.split('=');
-    env[name!] = value.join('=');
-  }
-  if (words[i] !== 'node' || !words.at(-1)?.endsWith('.js'))
-    throw new Error(`${packageDir}: the start script does not run node on a .js file`);
-  const command = [NODE_PATH, ...words.slice(i + 1)];
+  const { env, args } = startScriptOf(packageDir);
+  const command = [NODE_PATH, ...args];
   if (main) command[command.length - 1] = main;
   return { env, command };
 }
