@@ -17,24 +17,27 @@ const minor = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /** One posting: an amount (minor units) on one side of one account. */
 export const ledgerPostingSchema = z.strictObject({
-  account: z.string().min(1).max(200),
-  side: z.enum(['debit', 'credit']),
-  amountMinor: minor,
-  currency: z.enum(CURRENCIES),
+  account: z.string().min(1).max(200).describe('The account posted to.'),
+  side: z.enum(['debit', 'credit']).describe('The side of the account.'),
+  amountMinor: minor.describe('Integer minor units, more than zero.'),
+  currency: z.enum(CURRENCIES).describe('Currency of the amount.'),
 });
 
 /** The data of `ledger.entry.posted`: one immutable, balanced journal entry. */
 export const ledgerEntryDataSchema = z
   .strictObject({
-    entryId: z.string().min(1).max(128),
+    entryId: z.string().min(1).max(128).describe("The entry's id: also the event's id."),
     /** The payment event the entry books. */
-    eventId: z.string().min(1).max(128),
-    eventType: z.enum(EVENT_TYPES),
-    outTradeNo: z.string().min(1).max(64),
-    refundNo: z.string().min(1).max(64).optional(),
-    wallet: z.string().min(1),
-    postings: z.array(ledgerPostingSchema).min(2),
-    postedAt: z.iso.datetime({ offset: true }),
+    eventId: z.string().min(1).max(128).describe('The id of the payment event the entry books.'),
+    eventType: z.enum(EVENT_TYPES).describe('The type of that payment event.'),
+    outTradeNo: z.string().min(1).max(64).describe("The order's number: also the event's subject."),
+    refundNo: z.string().min(1).max(64).optional().describe('The refund booked, on a refund entry.'),
+    wallet: z.string().min(1).describe('Wallet of the order.'),
+    postings: z
+      .array(ledgerPostingSchema)
+      .min(2)
+      .describe('Two or more postings; debits equal credits per currency.'),
+    postedAt: z.iso.datetime({ offset: true }).describe('ISO 8601 time the entry was booked.'),
   })
   .refine(
     (d) =>
