@@ -101,12 +101,43 @@ const logLevel = z
   })
   .default('info');
 
+// The bundled sandbox's own variables: the all-in-one starts it on SANDBOX_PORT, and so does the
+// sandbox's process (loadSandboxConfig), from this one definition.
+const sandboxEnvSchema = z.object({
+  SANDBOX_PORT: port(8081),
+  SANDBOX_HOST: optionalText.default('127.0.0.1'),
+  // Added to every answer, as a real aggregator's latency would be.
+  SANDBOX_LATENCY_MS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 0;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 120_000) {
+        ctx.addIssue({ code: 'custom', message: 'must be an integer from 0 to 120000' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  SANDBOX_USER_CONFIRM_KEY: optionalText,
+  SANDBOX_PRIVATE_KEY: optionalText,
+  LOG_LEVEL: logLevel,
+});
+
+// A test-only crash point (`<operation>:<point>`): the gateway SIGKILLs itself there, so the
+// crash-point suite can prove every intent is settled after a restart.
+const failpoint = optionalText.refine(
+  (v) =>
+    v === undefined || /^(create|refund|cancel|close):(before-upstream|after-upstream|after-commit)$/.test(v),
+  { message: 'must be <create|refund|cancel|close>:<before-upstream|after-upstream|after-commit>' },
+);
+
 // Every variable the gateway and the all-in-one read. Secrets are only ever checked for presence
 // or shape, and no message includes a value.
 const envSchema = z.object({
   PORT: port(8080),
   HOST: optionalText.default('127.0.0.1'),
-  SANDBOX_PORT: port(8081),
+  SANDBOX_PORT: sandboxEnvSchema.shape.SANDBOX_PORT,
   PLUGIN_HOST_PORT: port(8090),
   PLUGIN_HOST_CONFIG: optionalText,
   PLUGIN_HOST_EVENTS_TOPIC: topicName,
@@ -143,6 +174,7 @@ const envSchema = z.object({
   OUTBOX_POLL_INTERVAL_MS: positiveInt(200, 60_000),
   SHUTDOWN_TIMEOUT_MS: optionalText.pipe(positiveIntOrUnset(600_000)),
   LOG_LEVEL: logLevel,
+  PAYSTREAM_FAILPOINT: failpoint,
   ...retentionVariables,
 });
 
@@ -201,11 +233,22 @@ export interface PaystreamConfig {
   logLevel: z.infer<typeof logLevel>;
   /** How long sent outbox rows, processed event ids and Idempotency-Keys are kept (retention.ts). */
   retention: RetentionConfig;
+  /** Tests only: the crash point (`refund:after-upstream`) where the gateway kills itself. */
+  failpoint?: string;
 }
 
-/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfig {
-  const parsed = envSchema.safeParse(env);
+/** The sandbox process's validated environment. */
+export interface SandboxConfig {
+  port: number;
+  host: string;
+  latencyMs: number;
+  /** Unset: the sandbox's development credentials. */
+  credentials: { userConfirmKey: string | undefined; privateKey: string | undefined };
+  logLevel: z.infer<typeof logLevel>;
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => ({
@@ -214,7 +257,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
       })),
     );
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and validates the sandbox process's environment; throws a ConfigError naming every bad variable. */
+export function loadSandboxConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+  const e = parseOrThrow(sandboxEnvSchema, env);
+  return {
+    port: e.SANDBOX_PORT,
+    host: e.SANDBOX_HOST,
+    latencyMs: e.SANDBOX_LATENCY_MS,
+    credentials: { userConfirmKey: e.SANDBOX_USER_CONFIRM_KEY, privateKey: e.SANDBOX_PRIVATE_KEY },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfig {
+  const e = parseOrThrow(envSchema, env);
   const problems: { variable: string; message: string }[] = [];
   // A real aggregator needs real credentials; only the bundled sandbox has development ones.
   if (e.UPSTREAM_BASE_URL !== undefined) {
@@ -294,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaystreamConfi
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? worstCaseRequestMs(e.UPSTREAM_TIMEOUT_MS) + 5_000,
     logLevel: e.LOG_LEVEL,
     retention: retentionConfig(e),
+    ...(e.PAYSTREAM_FAILPOINT === undefined ? {} : { failpoint: e.PAYSTREAM_FAILPOINT }),
   };
 }
 

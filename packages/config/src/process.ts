@@ -1,4 +1,4 @@
-import { loadConfig, type PaystreamConfig } from './env.js';
+import { loadConfig, loadSandboxConfig, type PaystreamConfig, type SandboxConfig } from './env.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -6,8 +6,17 @@ import { ConfigError } from './errors.js';
  * code 2 and a message naming it (never its value); anything else is a bug and is rethrown.
  */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): PaystreamConfig {
+  return orExit(() => loadConfig(env));
+}
+
+/** {@link loadConfigOrExit} for the sandbox's process. */
+export function loadSandboxConfigOrExit(env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+  return orExit(() => loadSandboxConfig(env));
+}
+
+function orExit<T>(load: () => T): T {
   try {
-    return loadConfig(env);
+    return load();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -1,4 +1,4 @@
-// The crash-point suite (issue 8): the sandbox runs as its own process; only the gateway dies,
+// The crash-point suite: the sandbox runs as its own process; only the gateway dies,
 // by SIGKILL, at each crash point of create, refund, cancel and close (PAYSTREAM_FAILPOINT). After
 // the restart and its start-up sweep, the gateway's record equals the aggregator's for the order,
 // no Idempotency-Key is stuck, each transition's event is there once, and the caller's retry

@@ -18,6 +18,7 @@ import { createUpstreamClient, type UpstreamCredentials } from '@paystream/upstr
 import { Registry } from 'prom-client';
 import { prepareDatabase } from './database.js';
 import { idempotencyKeysRetained } from './http/idempotency.js';
+import { armFailpoint } from './payments/failpoint.js';
 import type { SweepResult } from './payments/sweeper.js';
 import { createGateway, type GatewayLogger } from './server.js';
 import type { GatewaySchema } from './store/schema.js';
@@ -58,6 +59,7 @@ export interface RunningGateway {
 /** Opens the database, the bus and the outbox relay, and listens: everything a gateway process runs. */
 export async function startGateway(opts: StartGatewayOptions): Promise<RunningGateway> {
   const { config } = opts;
+  armFailpoint(config.failpoint);
   const registry = opts.registry ?? new Registry();
   const database = openDatabase<GatewaySchema>({ url: config.databaseUrl });
   await prepareDatabase(database.db as Kysely<unknown>);

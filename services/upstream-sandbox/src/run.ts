@@ -1,25 +1,24 @@
 // Runs the sandbox as a process: configuration from the environment only.
+import { loadSandboxConfigOrExit } from '@paystream/config';
 import { createLogger } from '@paystream/logger';
 import { SANDBOX_DEV_CREDENTIALS, startSandbox } from './app.js';
 
-const logger = createLogger({ name: 'upstream-sandbox', level: process.env.LOG_LEVEL ?? 'info' });
-const port = Number(process.env.SANDBOX_PORT ?? 8081);
-const latencyMs = Number(process.env.SANDBOX_LATENCY_MS ?? 0);
-if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 120_000) {
-  console.error('invalid configuration:\n  SANDBOX_LATENCY_MS: must be an integer from 0 to 120000');
-  process.exit(2);
-}
+const config = loadSandboxConfigOrExit();
+const logger = createLogger({ name: 'upstream-sandbox', level: config.logLevel });
 const sandbox = await startSandbox({
-  port,
-  host: process.env.SANDBOX_HOST ?? '127.0.0.1',
+  port: config.port,
+  host: config.host,
   credentials: {
-    userConfirmKey: process.env.SANDBOX_USER_CONFIRM_KEY ?? SANDBOX_DEV_CREDENTIALS.userConfirmKey,
-    privateKey: process.env.SANDBOX_PRIVATE_KEY ?? SANDBOX_DEV_CREDENTIALS.privateKey,
+    userConfirmKey: config.credentials.userConfirmKey ?? SANDBOX_DEV_CREDENTIALS.userConfirmKey,
+    privateKey: config.credentials.privateKey ?? SANDBOX_DEV_CREDENTIALS.privateKey,
   },
-  latencyMs,
+  latencyMs: config.latencyMs,
   logger,
 });
-logger.info({ port: sandbox.port, latencyMs }, `upstream sandbox listening on ${sandbox.url}`);
+logger.info(
+  { port: sandbox.port, latencyMs: config.latencyMs },
+  `upstream sandbox listening on ${sandbox.url}`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
