@@ -1,4 +1,4 @@
-// Issue 8's reproductions, one test each: the holes a hostile caller and a crashing host found.
+// Holes a hostile caller and a crashing host once found, one test each, named for the behaviour.
 // (The crash-at-every-point reproduction is integration/crash-points.test.ts.)
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -50,7 +50,7 @@ async function httpRequests(labels: Record<string, string>): Promise<number> {
   );
 }
 
-describe('2. 03 with no local record', () => {
+describe('03 with no local record', () => {
   it('queries, takes the order over and answers as the create would have', async () => {
     const no = h.nextNo('takeover');
     // The aggregator accepted the create, and the gateway that sent it kept no record.
@@ -88,7 +88,7 @@ describe('2. 03 with no local record', () => {
   });
 });
 
-describe('3. a recorded notify redelivered', () => {
+describe('a recorded notify redelivered', () => {
   it('is acknowledged, even when the first delivery timed out behind a slow read', async () => {
     const no = h.nextNo('redeliver');
     expect((await h.post('/v1/payments', createBody(no))).status).toBe(201);
@@ -107,7 +107,7 @@ describe('3. a recorded notify redelivered', () => {
   });
 });
 
-describe('4. a lagging query', () => {
+describe('a lagging query', () => {
   it('never moves a paid order back, and payment.succeeded is emitted once', async () => {
     const no = await paidOrder('lag');
     await h.controls.lagQueries(no, 3);
@@ -133,7 +133,7 @@ describe('4. a lagging query', () => {
   });
 });
 
-describe('5. cancel of a paid order', () => {
+describe('cancel of a paid order', () => {
   it('needs refunds:write: payments:write alone is 403 and nothing moves', async () => {
     const no = await paidOrder('cancel');
     const outbox = await h.outboxCount();
@@ -154,7 +154,7 @@ describe('5. cancel of a paid order', () => {
   });
 });
 
-describe('7. numbers across callers', () => {
+describe('numbers across callers', () => {
   it('a refundNo another caller used is free for this caller: namespaced upstream', async () => {
     const mine = await paidOrder('ns');
     const theirs = h.nextNo('ns');
@@ -192,7 +192,7 @@ describe('7. numbers across callers', () => {
   });
 });
 
-describe('8. no 500s', () => {
+describe('no 500s', () => {
   it.each(['/v1/payments/%', '/v1/payments/%/cancel', '/v1/payments/%/close'])(
     '%s is a 400 problem',
     async (path) => {
@@ -241,7 +241,7 @@ describe('8. no 500s', () => {
   });
 });
 
-describe('9. reads write no events', () => {
+describe('reads write no events', () => {
   it('a forgotten order reads as the stored record, marked stale, with one event for the change', async () => {
     const no = await paidOrder('forget');
     await h.controls.forget(no);
@@ -254,7 +254,7 @@ describe('9. reads write no events', () => {
   });
 });
 
-describe('10. amounts outside the aggregator range', () => {
+describe('amounts outside the aggregator range', () => {
   it.each(['0.00', '0.01', '60000.01', '999999999999.99'])(
     'create with %s: 400 naming amount, nothing recorded or sent',
     async (amount) => {
@@ -286,7 +286,7 @@ describe('10. amounts outside the aggregator range', () => {
   });
 });
 
-describe('11. smaller items', () => {
+describe('smaller items', () => {
   it('accepts the bearer scheme in any case', async () => {
     for (const scheme of ['bearer', 'BEARER', 'Bearer', 'bEaReR']) {
       const res = await h.http.get('/v1/payments/nope').set('authorization', `${scheme} ${FULL_KEY}`);
