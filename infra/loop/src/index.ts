@@ -127,3 +127,6 @@ export function commandsOf(block: FencedBlock): string[] {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
+
+export type { AllInOneProcess } from './allinone.js';
+export { payOrder, startAllInOneProcess } from './allinone.js';

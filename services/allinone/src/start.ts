@@ -9,7 +9,13 @@ import { createErpCsvPlugin, journalFile } from '@paystream/erp-csv';
 import { createErpWebhookPlugin } from '@paystream/erp-webhook';
 import { LEDGER_ENTRIES_TOPIC } from '@paystream/events';
 import { type RunningGateway, startGateway } from '@paystream/gateway';
-import { createHostApp, createPluginHost, type PluginHost, type TopicBus } from '@paystream/plugin-host';
+import {
+  createHostApp,
+  createPluginHost,
+  loadPluginsFromFile,
+  type PluginHost,
+  type TopicBus,
+} from '@paystream/plugin-host';
 import { nodeMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { type RunningSandbox, SANDBOX_DEV_CREDENTIALS, startSandbox } from '@paystream/upstream-sandbox';
@@ -57,6 +63,9 @@ export async function startAllInOne(
   /** What plugins read (ALERTMANAGER_URL, ERP_CSV_DIR, ERP_WEBHOOK_URL, ...). */
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<AllInOne> {
+  // Before anything listens: a config file that cannot load, or that names a plugin the all-in-one
+  // runs already, stops the start with nothing to tear down.
+  const planned = await planPlugins(config, env);
   const registry = new Registry();
   nodeMetrics(registry);
   const sandbox = config.upstream.baseUrl
@@ -109,6 +118,7 @@ export async function startAllInOne(
   const plugins = await startPlugins({
     config,
     env,
+    planned,
     bus,
     ledgerBus,
     registry,
@@ -166,14 +176,43 @@ export async function startAllInOne(
   };
 }
 
+/** Where the plugins keep their data, and which plugins run: the shipped ones, then PLUGIN_HOST_CONFIG's. */
+async function planPlugins(config: PaystreamConfig, env: Readonly<Record<string, string | undefined>>) {
+  const url = config.databaseUrl;
+  const pg = url !== undefined && /^postgres(ql)?:\/\//.test(url);
+  // SQLite has one writer per file: the ledger gets a file of its own beside the gateway's.
+  const gatewayFile = resolve(url && !pg ? url.replace(/^sqlite:(\/\/)?/, '') : '.data/paystream.sqlite');
+  const csvDir = resolve(env.ERP_CSV_DIR ?? join(dirname(gatewayFile), 'erp'));
+  const shipped = [
+    // The daily reconciliation's CSV lands beside the ERP journal finance already collects.
+    createAccountingPlugin({ reconciliationDir: csvDir }),
+    createAlertingPlugin({}),
+    createErpCsvPlugin({ dir: csvDir }),
+    ...(env.ERP_WEBHOOK_URL ? [createErpWebhookPlugin({})] : []),
+  ];
+  // A connector under development runs beside the shipped plugins without touching this file: its
+  // package is named in PLUGIN_HOST_CONFIG and resolved from that file's folder (or is a path).
+  const file = config.pluginHostConfig ? resolve(config.pluginHostConfig) : undefined;
+  const extra = file ? await loadPluginsFromFile(file) : [];
+  for (const plugin of extra) {
+    // The host would refuse the second copy too, but without saying which file to fix.
+    if (shipped.some((s) => s.id === plugin.id))
+      throw new Error(
+        `plugin ${plugin.id} in ${file} already runs in the all-in-one (it ships ${shipped.map((s) => s.id).join(', ')}); list only plugins of your own there`,
+      );
+  }
+  return { pg, gatewayFile, csvDir, plugins: [...shipped, ...extra] };
+}
+
 /**
  * The plugin host with the accounting ledger, alerting (log channel; Alertmanager when
- * ALERTMANAGER_URL is set) and the CSV ERP connector (the webhook one when ERP_WEBHOOK_URL is set),
- * on the gateway's database server or a SQLite file beside it.
+ * ALERTMANAGER_URL is set), the CSV ERP connector (the webhook one when ERP_WEBHOOK_URL is set) and
+ * the plugins of PLUGIN_HOST_CONFIG, on the gateway's database server or a SQLite file beside it.
  */
 async function startPlugins(o: {
   config: PaystreamConfig;
   env: Readonly<Record<string, string | undefined>>;
+  planned: Awaited<ReturnType<typeof planPlugins>>;
   bus: EventBus;
   ledgerBus: TopicBus;
   registry: Registry;
@@ -181,23 +220,13 @@ async function startPlugins(o: {
   apiKeys: Parameters<typeof createPluginHost>[0]['apiKeys'];
   upstream: ReturnType<typeof createUpstreamClient>;
 }) {
-  const url = o.config.databaseUrl;
-  const pg = url !== undefined && /^postgres(ql)?:\/\//.test(url);
-  // SQLite has one writer per file: the ledger gets a file of its own beside the gateway's.
-  const gatewayFile = resolve(url && !pg ? url.replace(/^sqlite:(\/\/)?/, '') : '.data/paystream.sqlite');
+  const { pg, gatewayFile, csvDir } = o.planned;
   const database: Database = pg
-    ? openDatabase({ url })
+    ? openDatabase({ url: o.config.databaseUrl! })
     : openDatabase({ url: join(dirname(gatewayFile), 'plugins.sqlite') });
   const logger = o.logger.child({ component: 'plugins' });
-  const csvDir = resolve(o.env.ERP_CSV_DIR ?? join(dirname(gatewayFile), 'erp'));
   const host = createPluginHost({
-    plugins: [
-      // The daily reconciliation's CSV lands beside the ERP journal finance already collects.
-      createAccountingPlugin({ reconciliationDir: csvDir }),
-      createAlertingPlugin({}),
-      createErpCsvPlugin({ dir: csvDir }),
-      ...(o.env.ERP_WEBHOOK_URL ? [createErpWebhookPlugin({})] : []),
-    ],
+    plugins: o.planned.plugins,
     bus: o.bus,
     topicBuses: { [LEDGER_ENTRIES_TOPIC]: o.ledgerBus },
     env: o.env,
