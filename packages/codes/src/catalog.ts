@@ -71,14 +71,3 @@ function unknownEntry(code: string, context: DescribeContext): CatalogEntry {
     alert: true,
   });
 }
-
-/** Picks the variant of a multi-meaning code (e.g. `30` by wallet, `05` by token) from the upstream message or a key. */
-export function variantOf(entry: CatalogEntry, hint: string | undefined) {
-  if (!entry.variants || !hint) return undefined;
-  const h = hint.trim();
-  return (
-    entry.variants.find((v) => v.key === h) ??
-    entry.variants.find((v) => h.includes(v.messageZh) || h.includes(v.messageEn)) ??
-    entry.variants.find((v) => h.toUpperCase().includes(v.key.toUpperCase()))
-  );
-}

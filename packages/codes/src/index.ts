@@ -8,7 +8,6 @@ export {
   isStatusCode,
   STATUS_CODES,
   SUCCESS_CODE,
-  variantOf,
 } from './catalog.js';
 export type { OrderStatus, UpstreamOrderStatus, WireOrderStatus } from './order-status.js';
 export { ORDER_STATUSES, UPSTREAM_ORDER_STATUS } from './order-status.js';

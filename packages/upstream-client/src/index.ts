@@ -35,7 +35,6 @@ export type {
   Wallet,
 } from './types.js';
 export type {
-  WireNotification,
   WirePaytype,
   WireRegion,
   WireStatus,

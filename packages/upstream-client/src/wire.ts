@@ -156,4 +156,3 @@ export const wireNotification = z.object({
   sign_type: z.string(),
   sign: z.string(),
 });
-export type WireNotification = z.infer<typeof wireNotification>;

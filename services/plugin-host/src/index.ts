@@ -3,5 +3,4 @@ export type { PluginHost, PluginHostOptions, PluginStatus, TopicBus } from './ho
 export { createPluginHost, pluginGroup } from './host.js';
 export type { HostAppOptions } from './http.js';
 export { createHostApp } from './http.js';
-export type { PluginHostFile } from './load.js';
 export { loadPluginsFromFile } from './load.js';

@@ -12,9 +12,6 @@ const fileSchema = z.strictObject({
   plugins: z.array(z.strictObject({ package: z.string().min(1), options: z.unknown().optional() })),
 });
 
-/** The plugin host's config file. */
-export type PluginHostFile = z.infer<typeof fileSchema>;
-
 /** Imports each named package and calls its default-exported factory with the options. */
 export async function loadPluginsFromFile(path: string): Promise<PaystreamPlugin[]> {
   const file = resolve(path);
