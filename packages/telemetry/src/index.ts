@@ -30,6 +30,8 @@ export {
 } from './sdk.js';
 export * from './semconv.js';
 export { activeServerSpan, SpanKind, SpanStatusCode, withSpan } from './spans.js';
+export type { UpstreamCallIds, UpstreamCallLabels, UpstreamCallSettled } from './upstream-call.js';
+export { observeUpstreamCall } from './upstream-call.js';
 export { droppedKafkajsTimeoutWarnings } from './warnings.js';
 
 import { startTelemetry, type Telemetry, type TelemetryOptions } from './sdk.js';

@@ -9,19 +9,11 @@
 import { catalog, describe, isStatusCode, isWallet, SUCCESS_CODE } from '@paystream/codes';
 import type { PluginMetrics, UpstreamOrderView, UpstreamQuery } from '@paystream/plugin-sdk';
 import {
-  ATTR_OUT_TRADE_NO,
-  ATTR_UPSTREAM_CATEGORY,
-  ATTR_UPSTREAM_CODE,
-  ATTR_UPSTREAM_OPERATION,
-  ATTR_UPSTREAM_OUTCOME,
-  ATTR_WALLET,
   NO_CODE,
-  SpanKind,
-  SpanStatusCode,
-  spanNames,
+  observeUpstreamCall,
   type UpstreamMetrics,
   upstreamMetrics,
-  withSpan,
+  type withSpan,
 } from '@paystream/telemetry';
 
 const OPERATION = 'query';
@@ -72,41 +64,18 @@ export function queryMetrics(registry: PluginMetrics['registry']): UpstreamMetri
 export function countedQuery(query: UpstreamQuery, metrics: UpstreamMetrics, tracer: Tracer): CountedQuery {
   return {
     queryOrder(outTradeNo, signal, wallet) {
-      return withSpan(
+      return observeUpstreamCall(
         tracer,
-        spanNames.upstream(OPERATION),
-        {
-          kind: SpanKind.CLIENT,
-          attributes: {
-            [ATTR_UPSTREAM_OPERATION]: OPERATION,
-            [ATTR_OUT_TRADE_NO]: outTradeNo,
-            ...(wallet ? { [ATTR_WALLET]: wallet } : {}),
-          },
-        },
-        async (span) => {
-          const started = performance.now();
-          const observe = (labels: { code: string; category: string } | null) => {
-            if (!labels) return;
-            const seconds = (performance.now() - started) / 1000;
-            metrics.observe({ operation: OPERATION, ...labels, wallet, seconds });
-            span.setAttributes({
-              [ATTR_UPSTREAM_CODE]: labels.code,
-              [ATTR_UPSTREAM_CATEGORY]: labels.category,
-            });
-          };
-          let view: UpstreamOrderView;
-          try {
-            view = await query.queryOrder(outTradeNo, signal);
-          } catch (err) {
-            observe({ code: NO_CODE, category: 'network' });
-            throw err;
-          }
-          observe(callLabels(view));
-          span.setAttribute(ATTR_UPSTREAM_OUTCOME, view.outcome);
-          if (view.outcome === 'unavailable')
-            span.setStatus({ code: SpanStatusCode.ERROR, message: `${OPERATION} unavailable` });
-          return view;
-        },
+        metrics,
+        OPERATION,
+        { outTradeNo, ...(wallet ? { wallet } : {}) },
+        () => query.queryOrder(outTradeNo, signal),
+        (view) => ({
+          labels: callLabels(view),
+          outcome: view.outcome,
+          ...(view.outcome === 'unavailable' ? { error: `${OPERATION} unavailable` } : {}),
+        }),
+        { code: NO_CODE, category: 'network' },
       );
     },
   };

@@ -1,19 +1,9 @@
 import type { Tracer } from '@opentelemetry/api';
 import {
-  ATTR_CURRENCY,
-  ATTR_OUT_TRADE_NO,
-  ATTR_REFUND_NO,
-  ATTR_UPSTREAM_CATEGORY,
-  ATTR_UPSTREAM_CODE,
-  ATTR_UPSTREAM_OPERATION,
-  ATTR_UPSTREAM_OUTCOME,
-  ATTR_WALLET,
   NO_CODE,
-  SpanKind,
-  SpanStatusCode,
-  spanNames,
+  observeUpstreamCall,
+  type UpstreamCallIds,
   type UpstreamMetrics,
-  withSpan,
 } from '@paystream/telemetry';
 import type { CallOperation, UpstreamClient, UpstreamResult } from '@paystream/upstream-client';
 
@@ -40,42 +30,20 @@ export function instrumentUpstream(
   tracer: Tracer,
   metrics: UpstreamMetrics,
 ): UpstreamClient {
-  async function observed<T>(
+  function observed<T>(
     operation: CallOperation,
-    ids: { outTradeNo?: string; refundNo?: string; wallet?: string; currency?: string },
+    ids: UpstreamCallIds,
     call: () => Promise<UpstreamResult<T>>,
   ): Promise<UpstreamResult<T>> {
-    return withSpan(
-      tracer,
-      spanNames.upstream(operation),
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [ATTR_UPSTREAM_OPERATION]: operation,
-          ...(ids.outTradeNo ? { [ATTR_OUT_TRADE_NO]: ids.outTradeNo } : {}),
-          ...(ids.refundNo ? { [ATTR_REFUND_NO]: ids.refundNo } : {}),
-          ...(ids.wallet ? { [ATTR_WALLET]: ids.wallet } : {}),
-          ...(ids.currency ? { [ATTR_CURRENCY]: ids.currency } : {}),
-        },
-      },
-      async (span) => {
-        const started = performance.now();
-        const result = await call();
-        const seconds = (performance.now() - started) / 1000;
-        const code = result.outcome === 'unknown' ? NO_CODE : result.code;
-        const category = result.outcome === 'unknown' ? result.reason : result.entry.category;
-        span.setAttributes({
-          [ATTR_UPSTREAM_CODE]: code,
-          [ATTR_UPSTREAM_CATEGORY]: category,
-          [ATTR_UPSTREAM_OUTCOME]: result.outcome,
-        });
-        if (result.outcome !== 'success') {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: `${operation} ${result.outcome} ${code}` });
-        }
-        metrics.observe({ operation, code, category, wallet: ids.wallet, seconds });
-        return result;
-      },
-    );
+    return observeUpstreamCall(tracer, metrics, operation, ids, call, (result) => {
+      const code = result.outcome === 'unknown' ? NO_CODE : result.code;
+      const category = result.outcome === 'unknown' ? result.reason : result.entry.category;
+      return {
+        labels: { code, category },
+        outcome: result.outcome,
+        ...(result.outcome === 'success' ? {} : { error: `${operation} ${result.outcome} ${code}` }),
+      };
+    });
   }
 
   return {
