@@ -20,7 +20,7 @@ export { defaultMinInsyncReplicas } from './kafka/topics.js';
 export type { BacklogSource, BacklogWatch, BusMetrics, HandledLabels } from './metrics.js';
 export { busMetrics, watchBacklog } from './metrics.js';
 export { enqueueEvents } from './outbox/enqueue.js';
-export { OUTBOX_TABLE, outboxMigrations } from './outbox/migrations.js';
+export { createOutboxTable, OUTBOX_TABLE, outboxMigrations } from './outbox/migrations.js';
 export type { Poller } from './outbox/poller.js';
 export { createPoller } from './outbox/poller.js';
 export type { OutboxRecordColumns, RecordOutboxRelayOptions } from './outbox/record-relay.js';

@@ -1,8 +1,8 @@
 // The host's own tables, beside the plugins' in the same database: the plugins' outbox, the event
 // ids each plugin has finished (dedupe), and the last sequence each plugin saw per order (gaps).
-import { processedIdsMigrations } from '@paystream/bus';
+import { createOutboxTable, processedIdsMigrations } from '@paystream/bus';
 import { type Kysely, type Migration, migrateToLatest } from '@paystream/db';
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 
 /** Outbox of every plugin: what `publisher.publish` stored, for the relay to send. */
 export const PLUGIN_OUTBOX_TABLE = 'paystream_plugin_outbox';
@@ -12,27 +12,16 @@ export const SEQUENCES_TABLE = 'paystream_plugin_sequences';
 const hostMigrations: Record<string, Migration> = {
   '001_plugin_outbox': {
     async up(db: Kysely<unknown>) {
-      const pg = db.getExecutor().adapter instanceof PostgresAdapter;
-      await db.schema
-        .createTable(PLUGIN_OUTBOX_TABLE)
-        .addColumn('position', pg ? 'bigserial' : 'integer', (c) =>
-          pg ? c.primaryKey() : c.primaryKey().autoIncrement(),
-        )
-        .addColumn('plugin', 'varchar(64)', (c) => c.notNull())
-        .addColumn('topic', 'varchar(200)', (c) => c.notNull())
-        .addColumn('event_id', 'varchar(128)', (c) => c.notNull())
-        .addColumn('record_key', 'varchar(200)')
-        .addColumn('record_value', 'text')
-        .addColumn('headers', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'varchar(40)', (c) => c.notNull())
-        .addColumn('sent_at', 'varchar(40)')
-        .addUniqueConstraint('paystream_plugin_outbox_event', ['plugin', 'topic', 'event_id'])
-        .execute();
-      await db.schema
-        .createIndex('paystream_plugin_outbox_pending')
-        .on(PLUGIN_OUTBOX_TABLE)
-        .columns(['sent_at', 'position'])
-        .execute();
+      await createOutboxTable(db, PLUGIN_OUTBOX_TABLE, (t) =>
+        t
+          .addColumn('plugin', 'varchar(64)', (c) => c.notNull())
+          .addColumn('topic', 'varchar(200)', (c) => c.notNull())
+          .addColumn('event_id', 'varchar(128)', (c) => c.notNull())
+          .addColumn('record_key', 'varchar(200)')
+          .addColumn('record_value', 'text')
+          .addColumn('headers', 'text', (c) => c.notNull())
+          .addUniqueConstraint('paystream_plugin_outbox_event', ['plugin', 'topic', 'event_id']),
+      );
     },
   },
   '002_sequences': {
