@@ -5,7 +5,13 @@ import { directCaller, gatewayCaller } from '../callers.js';
 import type { BenchContext } from '../context.js';
 import { startOtlpReceiver } from '../otlp-receiver.js';
 import { type TargetResult, verdictOf } from '../results.js';
-import { startGatewayProcess, startPassThroughProcess, startSandboxProcess } from '../stack.js';
+import {
+  type GatewayProcessOptions,
+  type Started,
+  startGatewayProcess,
+  startPassThroughProcess,
+  startSandboxProcess,
+} from '../stack.js';
 import { round } from '../stats.js';
 import { profileGateway } from './profiles.js';
 
@@ -31,33 +37,65 @@ export function passThroughFigures(pass: ArmSummary, direct: ArmSummary, gateway
   };
 }
 
+/** The processes of a case: the sandbox, the gateways on it (by arm id) and the bare pass-through. */
+interface CaseProcesses<K extends string> {
+  sandbox: Started;
+  gateways: Record<K, Started>;
+  floor: Started;
+}
+
+/** Starts a case's sandbox (`latencyMs`), then its gateways on it one by one, then the pass-through. */
+async function startCase<K extends string>(
+  ctx: BenchContext,
+  tag: string,
+  latencyMs: number,
+  gateways: Record<K, Omit<GatewayProcessOptions, 'upstreamUrl'>>,
+): Promise<CaseProcesses<K>> {
+  const sandbox = await startSandboxProcess(ctx, `sandbox-${tag}`, latencyMs);
+  const started = {} as Record<K, Started>;
+  for (const [id, o] of Object.entries(gateways) as [K, Omit<GatewayProcessOptions, 'upstreamUrl'>][])
+    started[id] = await startGatewayProcess(ctx, { ...o, upstreamUrl: sandbox.url });
+  const floor = await startPassThroughProcess(ctx, `pass-through-${tag}`, sandbox.url);
+  return { sandbox, gateways: started, floor };
+}
+
+/**
+ * A case's arms: straight at the sandbox, through the bare pass-through, then through each gateway
+ * (the `scraped` ones' metrics scraped as Prometheus would).
+ */
+function caseArms<K extends string>(p: CaseProcesses<K>, callers: number, scraped: readonly K[] = []): Arm[] {
+  return [
+    { id: 'direct', caller: directCaller(p.sandbox.url) },
+    { id: 'pass-through', caller: gatewayCaller(p.floor.url, callers), service: p.floor.service },
+    ...(Object.entries(p.gateways) as [K, Started][]).map(([id, g]) => ({
+      id,
+      caller: gatewayCaller(g.url, callers),
+      service: g.service,
+      ...(scraped.includes(id) ? { scrapeUrl: `${g.url}/metrics` } : {}),
+    })),
+  ];
+}
+
+/** Stops a case's gateways and its pass-through (the sandbox stays for the profiles). */
+async function stopGateways(ctx: BenchContext, p: CaseProcesses<string>): Promise<void> {
+  for (const g of [...Object.values<Started>(p.gateways), p.floor]) await ctx.stop(g.service);
+}
+
 /** Upstream instant, 32 callers: direct, gateway on SQLite, gateway on PostgreSQL (targets 1, 4). */
 export async function instantUpstream(ctx: BenchContext, rss: GatewayRss): Promise<TargetResult[]> {
   const callers = 32;
-  const sandbox = await startSandboxProcess(ctx, 'sandbox-instant', 0);
-  const sqlite = await startGatewayProcess(ctx, {
-    name: 'gw-instant-sqlite',
-    upstreamUrl: sandbox.url,
-    database: 'sqlite',
+  const p = await startCase(ctx, 'instant', 0, {
+    'gateway-sqlite': { name: 'gw-instant-sqlite', database: 'sqlite' },
+    'gateway-postgres': { name: 'gw-instant-postgres', database: 'postgres' },
   });
-  const postgres = await startGatewayProcess(ctx, {
-    name: 'gw-instant-postgres',
-    upstreamUrl: sandbox.url,
-    database: 'postgres',
-  });
-  const floor = await startPassThroughProcess(ctx, 'pass-through-instant', sandbox.url);
-  const arms: Arm[] = [
-    { id: 'direct', caller: directCaller(sandbox.url) },
-    { id: 'pass-through', caller: gatewayCaller(floor.url, callers), service: floor.service },
-    { id: 'gateway-sqlite', caller: gatewayCaller(sqlite.url, callers), service: sqlite.service },
-    { id: 'gateway-postgres', caller: gatewayCaller(postgres.url, callers), service: postgres.service },
-  ];
+  const { sandbox } = p;
+  const arms = caseArms(p, callers);
   console.info('upstream instant, 32 callers (targets 1, 4)');
   const s = await alternateArms(ctx, 'instant', arms, callers);
   await Promise.all(arms.map((a) => a.caller.close()));
-  rss.byCase['1'] = round(sqlite.service.peakRssMB(), 1);
-  rss.byCase['4'] = round(postgres.service.peakRssMB(), 1);
-  for (const p of [sqlite, postgres, floor]) await ctx.stop(p.service);
+  rss.byCase['1'] = round(p.gateways['gateway-sqlite'].service.peakRssMB(), 1);
+  rss.byCase['4'] = round(p.gateways['gateway-postgres'].service.peakRssMB(), 1);
+  await stopGateways(ctx, p);
   const sqliteProfile = await profileGateway(ctx, sandbox.url, 'sqlite', callers);
   const postgresProfile = await profileGateway(ctx, sandbox.url, 'postgres', callers);
   await ctx.stop(sandbox.service);
@@ -93,37 +131,19 @@ export async function slowUpstream(ctx: BenchContext, rss: GatewayRss): Promise<
   const callers = 64;
   const latencyMs = 20;
   const ideal = callers * (1000 / latencyMs);
-  const sandbox = await startSandboxProcess(ctx, 'sandbox-20ms', latencyMs);
   const receiver = await startOtlpReceiver();
-  const plain = await startGatewayProcess(ctx, {
-    name: 'gw-20ms',
-    upstreamUrl: sandbox.url,
-    database: 'sqlite',
+  const p = await startCase(ctx, '20ms', latencyMs, {
+    gateway: { name: 'gw-20ms', database: 'sqlite' },
+    'gateway-telemetry': { name: 'gw-20ms-telemetry', database: 'sqlite', otlpUrl: receiver.url },
   });
-  const traced = await startGatewayProcess(ctx, {
-    name: 'gw-20ms-telemetry',
-    upstreamUrl: sandbox.url,
-    database: 'sqlite',
-    otlpUrl: receiver.url,
-  });
-  const floor = await startPassThroughProcess(ctx, 'pass-through-20ms', sandbox.url);
-  const arms: Arm[] = [
-    { id: 'direct', caller: directCaller(sandbox.url) },
-    { id: 'pass-through', caller: gatewayCaller(floor.url, callers), service: floor.service },
-    { id: 'gateway', caller: gatewayCaller(plain.url, callers), service: plain.service },
-    {
-      id: 'gateway-telemetry',
-      caller: gatewayCaller(traced.url, callers),
-      service: traced.service,
-      scrapeUrl: `${traced.url}/metrics`,
-    },
-  ];
+  const { sandbox } = p;
+  const arms = caseArms(p, callers, ['gateway-telemetry']);
   console.info('upstream 20 ms, 64 callers (targets 2, 3, 5)');
   const s = await alternateArms(ctx, 'slow', arms, callers);
   await Promise.all(arms.map((a) => a.caller.close()));
-  rss.byCase['3'] = round(plain.service.peakRssMB(), 1);
-  rss.byCase['5'] = round(traced.service.peakRssMB(), 1);
-  for (const p of [plain, traced, floor]) await ctx.stop(p.service);
+  rss.byCase['3'] = round(p.gateways.gateway.service.peakRssMB(), 1);
+  rss.byCase['5'] = round(p.gateways['gateway-telemetry'].service.peakRssMB(), 1);
+  await stopGateways(ctx, p);
   // Stopped first, so the traced gateway's last batch of spans is in the count.
   const exported = receiver.counts();
   // Telemetry's cost is the difference between these two profiles (same load, one pass each).
