@@ -1,5 +1,6 @@
 // What the checker reports: one anomaly per broken promise, naming the order and the first step
 // that broke it, so a failed run says where to look.
+import type { GatewayOrder, TopicRecord } from '../history.js';
 
 export const ANOMALY_KINDS = [
   /** An order's events are not a path of ORDER_TRANSITIONS from its create intent. */
@@ -64,4 +65,14 @@ export interface Anomaly {
   /** The first bad step: an event, an answer, a refund. */
   step?: string;
   detail: string;
+}
+
+/** What `check` finds in each order's events (in sequence order), given the gateway's row of the order. */
+export function anomaliesPerOrder(
+  byOrder: ReadonlyMap<string, readonly TopicRecord[]>,
+  rows: readonly GatewayOrder[],
+  check: (outTradeNo: string, events: readonly TopicRecord[], row: GatewayOrder | undefined) => Anomaly[],
+): Anomaly[] {
+  const rowOf = new Map(rows.map((r) => [r.outTradeNo, r]));
+  return [...byOrder].flatMap(([no, events]) => check(no, events, rowOf.get(no)));
 }

@@ -3,7 +3,7 @@
 // failure, a refund moving the status), each refund's events a path of the refund machine, and
 // where the events lead must be the status the gateway recorded.
 import type { GatewayOrder, TopicRecord } from '../history.js';
-import type { Anomaly } from './anomaly.js';
+import { type Anomaly, anomaliesPerOrder } from './anomaly.js';
 import {
   type OrderStatus,
   REFUND_EVENTS,
@@ -105,21 +105,18 @@ export function checkPaths(
   byOrder: ReadonlyMap<string, readonly TopicRecord[]>,
   rows: readonly GatewayOrder[],
 ): Anomaly[] {
-  const anomalies: Anomaly[] = [];
-  const rowOf = new Map(rows.map((r) => [r.outTradeNo, r]));
-  for (const [no, events] of byOrder) {
+  const anomalies = anomaliesPerOrder(byOrder, rows, (no, events, row) => {
     const { status, anomalies: found } = replayOrder(no, events);
-    anomalies.push(...found);
-    const row = rowOf.get(no);
-    if (found.length === 0 && row && row.status !== status) {
-      anomalies.push({
+    if (found.length > 0 || !row || row.status === status) return found;
+    return [
+      {
         kind: 'events-vs-gateway',
         outTradeNo: no,
         step: events.length > 0 ? stepOf(events[events.length - 1]!) : 'no events',
         detail: `the events lead to ${status}, the gateway recorded ${row.status}`,
-      });
-    }
-  }
+      },
+    ];
+  });
   for (const row of rows) {
     if (!byOrder.has(row.outTradeNo) && row.status !== 'unknown') {
       anomalies.push({

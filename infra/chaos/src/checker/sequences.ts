@@ -2,16 +2,15 @@
 // gateway's row handed out: a gap is an event lost between the gateway and the topic, a number
 // used twice is two events the gateways recorded for one place in the order's history.
 import type { GatewayOrder, TopicRecord } from '../history.js';
-import type { Anomaly } from './anomaly.js';
+import { type Anomaly, anomaliesPerOrder } from './anomaly.js';
 import { stepOf } from './paths.js';
 
 export function checkSequences(
   byOrder: ReadonlyMap<string, readonly TopicRecord[]>,
   rows: readonly GatewayOrder[],
 ): Anomaly[] {
-  const anomalies: Anomaly[] = [];
-  const rowOf = new Map(rows.map((r) => [r.outTradeNo, r]));
-  for (const [no, events] of byOrder) {
+  return anomaliesPerOrder(byOrder, rows, (no, events, row) => {
+    const anomalies: Anomaly[] = [];
     const bySequence = new Map<number, TopicRecord[]>();
     for (const e of events) {
       const s = Number(e.data?.sequence);
@@ -26,7 +25,7 @@ export function checkSequences(
         detail: `sequence ${twice[0]} is used by ${twice[1].length} different events`,
       });
     }
-    const last = Math.max(...bySequence.keys(), rowOf.get(no)?.sequence ?? 0);
+    const last = Math.max(...bySequence.keys(), row?.sequence ?? 0);
     for (let s = 1; s <= last; s++) {
       if (bySequence.has(s)) continue;
       const before = bySequence.get(s - 1)?.[0];
@@ -38,6 +37,6 @@ export function checkSequences(
       });
       break;
     }
-  }
-  return anomalies;
+    return anomalies;
+  });
 }
