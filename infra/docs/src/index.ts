@@ -1,0 +1,11 @@
+export type { DeclarationDoc, MemberDoc } from './declarations.js';
+export { declarationsOf } from './declarations.js';
+export { renderEventsPage } from './events-page.js';
+export type { FieldRow, JsonSchema } from './json-schema.js';
+export { fieldRows, typeText } from './json-schema.js';
+export { cell, code, table } from './markdown.js';
+export { generatedPages } from './pages.js';
+export { CALLING_PAGE, EVENTS_PAGE, generatedNotice, REPO_ROOT, TEST_KIT_PAGE } from './paths.js';
+export type { Sample } from './samples.js';
+export { samplesOf } from './samples.js';
+export { renderTestKitPage, TEST_KIT_SOURCES } from './test-kit-page.js';

@@ -1,0 +1,3 @@
+import { paystreamVitest } from '../../vitest.shared.ts';
+
+export default paystreamVitest(import.meta.dirname);
