@@ -32,6 +32,13 @@ const secret = (name: string, key: string): IIoK8sApiCoreV1EnvVar['valueFrom'] =
   secretKeyRef: { name, key },
 });
 
+/** Credentials of the aggregator, from their Secret. */
+const upstreamEnv = (): IIoK8sApiCoreV1EnvVar[] => [
+  { name: 'UPSTREAM_USER_CONFIRM_KEY', valueFrom: secret(NAMES.secrets.upstream, 'user-confirm-key') },
+  { name: 'UPSTREAM_PRIVATE_KEY', valueFrom: secret(NAMES.secrets.upstream, 'private-key') },
+  { name: 'PAYSTREAM_API_KEYS', valueFrom: secret(NAMES.secrets.apiKeys, 'api-keys.json') },
+];
+
 /** The pod around one service's container. */
 function podSpec(
   s: ClusterSettings,
@@ -54,14 +61,19 @@ function podSpec(
   };
 }
 
-/** The container of a service: its start script, probes on /healthz and /readyz, the shared environment. */
+/**
+ * The container of a service: its start script, probes on /healthz and /readyz, the shared
+ * environment, its port (and the variable that sets it), then its own variables, its database's URL
+ * (key `database` of the database Secret) and the aggregator's credentials.
+ */
 function container(
   s: ClusterSettings,
   o: {
     name: string;
     packageDir: string;
-    port: number;
-    env: IIoK8sApiCoreV1EnvVar[];
+    port: { variable: string; number: number };
+    env?: IIoK8sApiCoreV1EnvVar[];
+    database: string;
     resources: IIoK8sApiCoreV1Container['resources'];
     mounts?: IIoK8sApiCoreV1Container['volumeMounts'];
   },
@@ -75,12 +87,15 @@ function container(
     imagePullPolicy: 'IfNotPresent',
     workingDir: start.workingDir,
     command: start.command,
-    ports: [{ name: 'http', containerPort: o.port, protocol: 'TCP' }],
+    ports: [{ name: 'http', containerPort: o.port.number, protocol: 'TCP' }],
     envFrom: [{ configMapRef: { name: NAMES.config } }],
     env: [
       ...Object.entries(start.env).map(([name, value]) => ({ name, value })),
       { name: 'OTEL_SERVICE_NAME', value: o.name },
-      ...o.env,
+      { name: o.port.variable, value: String(o.port.number) },
+      ...(o.env ?? []),
+      { name: 'DATABASE_URL', valueFrom: secret(NAMES.secrets.database, o.database) },
+      ...upstreamEnv(),
     ],
     resources: o.resources,
     // Listening means migrated: the server starts after the migrations (up to five minutes here).
@@ -100,12 +115,17 @@ function container(
   };
 }
 
-/** Credentials of the aggregator, from their Secret. */
-const upstreamEnv = (): IIoK8sApiCoreV1EnvVar[] => [
-  { name: 'UPSTREAM_USER_CONFIRM_KEY', valueFrom: secret(NAMES.secrets.upstream, 'user-confirm-key') },
-  { name: 'UPSTREAM_PRIVATE_KEY', valueFrom: secret(NAMES.secrets.upstream, 'private-key') },
-  { name: 'PAYSTREAM_API_KEYS', valueFrom: secret(NAMES.secrets.apiKeys, 'api-keys.json') },
-];
+/** The ClusterIP Service in front of a workload's pods, on `port`; `job` names its Prometheus job. */
+function clusterService(meta: { name: string; namespace: string }, job: string, port: number) {
+  return new Service({
+    metadata: { ...meta, labels: { ...labels(meta.name), [JOB_LABEL]: job } },
+    spec: {
+      type: 'ClusterIP',
+      selector: labels(meta.name),
+      ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
+    },
+  });
+}
 
 export function namespace(s: ClusterSettings) {
   return new Namespace({
@@ -135,12 +155,8 @@ export function gateway(s: ClusterSettings) {
   const c = container(s, {
     name: NAMES.gateway,
     packageDir: 'services/gateway',
-    port: 8080,
-    env: [
-      { name: 'PORT', value: '8080' },
-      { name: 'DATABASE_URL', valueFrom: secret(NAMES.secrets.database, 'gateway-url') },
-      ...upstreamEnv(),
-    ],
+    port: { variable: 'PORT', number: 8080 },
+    database: 'gateway-url',
     resources: GATEWAY_RESOURCES,
   });
   return [
@@ -168,14 +184,7 @@ export function gateway(s: ClusterSettings) {
         },
       },
     }),
-    new Service({
-      metadata: { ...meta, labels: { ...meta.labels, [JOB_LABEL]: 'paystream' } },
-      spec: {
-        type: 'ClusterIP',
-        selector: labels(NAMES.gateway),
-        ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
-      },
-    }),
+    clusterService(meta, 'paystream', 80),
     new PodDisruptionBudget({ metadata: meta, spec: { maxUnavailable: 1, selector } }),
     new HorizontalPodAutoscaler({
       metadata: meta,
@@ -206,13 +215,9 @@ export function pluginHost(s: ClusterSettings) {
   const c = container(s, {
     name: NAMES.pluginHost,
     packageDir: 'services/plugin-host',
-    port: 8090,
-    env: [
-      { name: 'PLUGIN_HOST_PORT', value: '8090' },
-      { name: 'PLUGIN_HOST_CONFIG', value: `${PLUGINS_DIR}/${PLUGINS_FILE}` },
-      { name: 'DATABASE_URL', valueFrom: secret(NAMES.secrets.database, 'plugins-url') },
-      ...upstreamEnv(),
-    ],
+    port: { variable: 'PLUGIN_HOST_PORT', number: 8090 },
+    env: [{ name: 'PLUGIN_HOST_CONFIG', value: `${PLUGINS_DIR}/${PLUGINS_FILE}` }],
+    database: 'plugins-url',
     resources: PLUGIN_HOST_RESOURCES,
     mounts: [
       { name: 'plugins', mountPath: PLUGINS_DIR, readOnly: true },
@@ -240,14 +245,7 @@ export function pluginHost(s: ClusterSettings) {
         },
       },
     }),
-    new Service({
-      metadata: { ...meta, labels: { ...meta.labels, [JOB_LABEL]: 'paystream-plugin-host' } },
-      spec: {
-        type: 'ClusterIP',
-        selector: labels(NAMES.pluginHost),
-        ports: [{ name: 'http', port: 8090, targetPort: 'http', protocol: 'TCP' }],
-      },
-    }),
+    clusterService(meta, 'paystream-plugin-host', 8090),
     new ScaledObject({
       metadata: meta,
       spec: {
