@@ -68,6 +68,22 @@ function orderFor(p: Parameters<typeof walletMismatch>[0] & { out_trade_no: stri
   return walletMismatch(p, order) ?? order;
 }
 
+/** The order a cancel or a close names (out_trade_no, wallet), or the answer instead (06, 31, 04). */
+function referencedOrder(params: Record<string, unknown>, ctx: RuleContext): SandboxOrder | WireAnswer {
+  const p = parse(orderRefSchema, params);
+  return isAnswer(p) ? p : orderFor(p, ctx);
+}
+
+/** A cancel's or a close's success: the order's references, the status it is now in, then `fields`. */
+function movedAnswer(order: SandboxOrder, fields: Record<string, unknown>): WireAnswer {
+  return answer('00', undefined, {
+    out_trade_no: order.outTradeNo,
+    trade_no: order.tradeNo,
+    status: order.status,
+    ...fields,
+  });
+}
+
 function create(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   const p = parse(createSchema, params);
   if (isAnswer(p)) return p;
@@ -180,9 +196,7 @@ function refund(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
 }
 
 function cancel(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
-  const p = parse(orderRefSchema, params);
-  if (isAnswer(p)) return p;
-  const order = orderFor(p, ctx);
+  const order = referencedOrder(params, ctx);
   if (isAnswer(order)) return order;
   // Cancel reverses a paid payment in full; an unpaid order is closed, not canceled.
   if (order.status === 'PENDING') return answer('16');
@@ -191,10 +205,7 @@ function cancel(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
   if (order.status !== 'PAID') return answer('-54');
   order.status = 'CANCELED';
   order.canceledAt = ctx.now;
-  return answer('00', undefined, {
-    out_trade_no: order.outTradeNo,
-    trade_no: order.tradeNo,
-    status: 'CANCELED',
+  return movedAnswer(order, {
     reversed_amount: formatAmount(order.amount, order.currency),
     currency: order.currency,
     canceled_at: ctx.now.toISOString(),
@@ -202,9 +213,7 @@ function cancel(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
 }
 
 function close(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
-  const p = parse(orderRefSchema, params);
-  if (isAnswer(p)) return p;
-  const order = orderFor(p, ctx);
+  const order = referencedOrder(params, ctx);
   if (isAnswer(order)) return order;
   if (order.status === 'CANCELED') return answer('-55');
   if (order.status !== 'PENDING' && order.status !== 'CLOSED') return answer('54');
@@ -213,10 +222,5 @@ function close(params: Record<string, unknown>, ctx: RuleContext): WireAnswer {
     order.status = 'CLOSED';
     order.closedAt = ctx.now;
   }
-  return answer('00', undefined, {
-    out_trade_no: order.outTradeNo,
-    trade_no: order.tradeNo,
-    status: 'CLOSED',
-    closed_at: (order.closedAt ?? ctx.now).toISOString(),
-  });
+  return movedAnswer(order, { closed_at: (order.closedAt ?? ctx.now).toISOString() });
 }

@@ -8,7 +8,6 @@ export function refundedTotal(order: SandboxOrder): number {
 
 /** An order as the query answer writes it. */
 export function orderView(order: SandboxOrder): Record<string, unknown> {
-  const refunded = refundedTotal(order);
   return {
     out_trade_no: order.outTradeNo,
     trade_no: order.tradeNo,
@@ -18,7 +17,7 @@ export function orderView(order: SandboxOrder): Record<string, unknown> {
     paytype: order.paytype,
     wallet: order.wallet,
     ...(order.walletRegion ? { wallet_region: order.walletRegion } : {}),
-    refunded_amount: formatAmount(refunded, order.currency),
+    refunded_amount: formatAmount(refundedTotal(order), order.currency),
     created_at: order.createdAt.toISOString(),
     ...(order.paidAt ? { paid_at: order.paidAt.toISOString() } : {}),
     ...(order.canceledAt ? { canceled_at: order.canceledAt.toISOString() } : {}),
@@ -34,13 +33,12 @@ export function orderView(order: SandboxOrder): Record<string, unknown> {
 
 /** One refund as the refund and refund-query answers write it. */
 export function refundView(order: SandboxOrder, refund: SandboxRefund): Record<string, unknown> {
-  const refunded = refundedTotal(order);
   return {
     out_trade_no: order.outTradeNo,
     refund_no: refund.refundNo,
     refund_trade_no: refund.refundTradeNo,
     refund_amount: formatAmount(refund.amount, order.currency),
-    refunded_amount: formatAmount(refunded, order.currency),
+    refunded_amount: formatAmount(refundedTotal(order), order.currency),
     currency: order.currency,
     status: 'SUCCESS',
     refunded_at: refund.refundedAt.toISOString(),
