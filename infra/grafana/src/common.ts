@@ -61,6 +61,9 @@ export function runbookDataLink(codeRef: string) {
     .targetBlank(true);
 }
 
+/** The range of every `rate()` on the dashboards: Grafana's `$__rate_interval`. */
+export const RATE = '[$__rate_interval]';
+
 /** A PromQL target. */
 export function promql(expr: string, legend?: string, refId = 'A') {
   const q = new DataqueryBuilder().expr(expr).refId(refId).datasource(PROMETHEUS);

@@ -9,9 +9,7 @@ import {
   METRIC_NOTIFICATIONS_REJECTED_TOTAL as REJECTED,
   METRIC_UPSTREAM_REQUESTS_TOTAL as UPSTREAM,
 } from '@paystream/telemetry';
-import { PROMETHEUS, paystreamDashboard, promql } from './common.js';
-
-const RATE = '[$__rate_interval]';
+import { PROMETHEUS, paystreamDashboard, promql, RATE } from './common.js';
 
 /** Traffic, success ratio, latency by operation, events published, the outbox. */
 export function overviewDashboard() {

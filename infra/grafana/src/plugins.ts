@@ -7,9 +7,7 @@ import {
   METRIC_PLUGIN_CONSUMER_LAG as LAG,
   METRIC_LEDGER_ENTRIES_TOTAL as LEDGER,
 } from '@paystream/telemetry';
-import { labelValuesVariable, PROMETHEUS, paystreamDashboard, promql } from './common.js';
-
-const RATE = '[$__rate_interval]';
+import { labelValuesVariable, PROMETHEUS, paystreamDashboard, promql, RATE } from './common.js';
 
 /** Each plugin's consumer group: throughput, failures, lag, dead letters; the ledger and alerting plugins' output. */
 export function pluginsDashboard() {

@@ -14,12 +14,12 @@ import {
   PROMETHEUS,
   paystreamDashboard,
   promql,
+  RATE,
   runbookBaseVariable,
   runbookDataLink,
   TEMPO,
 } from './common.js';
 
-const RATE = '[$__rate_interval]';
 /** The code of the row a data link is clicked on (Grafana's data-link syntax). */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana data-link variable
 const ROW_CODE = '${__data.fields.code}';
