@@ -30,7 +30,9 @@ it('writes each journal entry once, balanced, even when every event is delivered
     ]);
     for (const e of entries) {
       const total = (side: string) =>
-        e.lines.filter((l: { side: string }) => l.side === side).reduce((s: number, l: { amountMinor: number }) => s + l.amountMinor, 0);
+        e.lines
+          .filter((l: { side: string }) => l.side === side)
+          .reduce((s: number, l: { amountMinor: number }) => s + l.amountMinor, 0);
       expect(total('debit')).toBe(total('credit'));
     }
     expect(entries[0].lines.find((l: { side: string }) => l.side === 'debit')).toMatchObject({

@@ -87,7 +87,10 @@ export const createErpJsonlPlugin = definePlugin({
   },
   async handle(event, { state, logger }) {
     const { file, written } = state.journal.append(event.data);
-    logger.debug({ entryId: event.data.entryId, file, written }, written ? 'entry written' : 'entry already written');
+    logger.debug(
+      { entryId: event.data.entryId, file, written },
+      written ? 'entry written' : 'entry already written',
+    );
   },
 });
 
