@@ -7,7 +7,7 @@
 import type { Kysely } from '@paystream/plugin-sdk';
 import type { CountedQuery } from './counted-upstream.js';
 import { hkDayBounds } from './hk-day.js';
-import type { Ledger, OrderTotals } from './ledger.js';
+import { type Ledger, NOTHING_BOOKED } from './ledger.js';
 import { compareOrder, type Figures, MISMATCH_KINDS } from './reconcile.js';
 import { gatewayFigures, orderOf, ordersCreatedIn } from './reported.js';
 import type { LedgerSchema } from './schema.js';
@@ -70,15 +70,6 @@ export interface DailyReport {
 const QUERY_CONCURRENCY = 4;
 
 const ZERO: Figures = { paidMinor: 0, refundedMinor: 0, reversedMinor: 0 };
-const NOTHING_BOOKED: OrderTotals = {
-  paidMinor: 0,
-  latePaidMinor: 0,
-  refundedMinor: 0,
-  reversedMinor: 0,
-  heldMinor: 0,
-  lateHeldMinor: 0,
-  currency: null,
-};
 
 const add = (a: Figures, b: Figures): Figures => ({
   paidMinor: a.paidMinor + b.paidMinor,

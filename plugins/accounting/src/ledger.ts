@@ -113,6 +113,17 @@ export interface OrderTotals {
   currency: string | null;
 }
 
+/** The totals of an order nothing was booked for. */
+export const NOTHING_BOOKED: OrderTotals = {
+  paidMinor: 0,
+  latePaidMinor: 0,
+  refundedMinor: 0,
+  reversedMinor: 0,
+  heldMinor: 0,
+  lateHeldMinor: 0,
+  currency: null,
+};
+
 /** One posting of an order's entry, as {@link totalsOf} reads it. */
 interface TotalsRow {
   event_type: string;
@@ -124,15 +135,7 @@ interface TotalsRow {
 
 /** What an order's postings add up to (each entry moves clearing once: that line says how much). */
 function totalsOf(rows: readonly TotalsRow[]): OrderTotals {
-  const totals: OrderTotals = {
-    paidMinor: 0,
-    latePaidMinor: 0,
-    refundedMinor: 0,
-    reversedMinor: 0,
-    heldMinor: 0,
-    lateHeldMinor: 0,
-    currency: rows[0]?.currency ?? null,
-  };
+  const totals: OrderTotals = { ...NOTHING_BOOKED, currency: rows[0]?.currency ?? null };
   let held: Held = NOTHING_HELD;
   for (const r of rows) {
     // PostgreSQL answers bigint as a string.
