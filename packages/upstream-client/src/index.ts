@@ -1,39 +1,9 @@
 export { WALLETS } from '@paystream/codes';
-export {
-  createUpstreamClient,
-  DEFAULT_UPSTREAM_CONNECTIONS,
-  DEFAULT_UPSTREAM_PIPELINING,
-} from './client.js';
-export type { VerifyNotificationOptions, VerifyNotificationResult } from './notification.js';
-export { verifyNotification } from './notification.js';
-export { redact } from './redact.js';
-export type { Signer } from './signer.js';
-export { canonicalString, hmacSha256Signer } from './signer.js';
-export type {
-  CallOperation,
-  CallOptions,
-  Canceled,
-  Closed,
-  CreatedPayment,
-  CreatePaymentInput,
-  OrderRef,
-  Outcome,
-  PaymentState,
-  PaymentStatus,
-  RefundDone,
-  RefundPaymentInput,
-  RefundRecord,
-  ResultInfo,
-  UnknownReason,
-  UpstreamClient,
-  UpstreamClientOptions,
-  UpstreamCredentials,
-  UpstreamLogger,
-  UpstreamNotification,
-  UpstreamPoolStats,
-  UpstreamResult,
-  Wallet,
-} from './types.js';
+export * from './client.js';
+export * from './notification.js';
+export * from './redact.js';
+export * from './signer.js';
+export * from './types.js';
 export type {
   WirePaytype,
   WireRegion,
@@ -50,4 +20,4 @@ export {
   WIRE_STATUSES,
   wireNotification,
 } from './wire.js';
-export { formatWireTimestamp, hongKongDay, parseWireTimestamp } from './wire-time.js';
+export * from './wire-time.js';
