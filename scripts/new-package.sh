@@ -10,8 +10,20 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$root/$dir/src"
 cd "$root/$dir"
 plugin=""
+dependencies='{}'
+devDependencies='{}'
 if [[ "$dir" == plugins/* ]]; then
   plugin=1
+  desc="${desc:-A Paystream plugin}"
+  # A plugin depends on the contract only, and is tested with the test kit.
+  dependencies='{ "@paystream/plugin-sdk": "workspace:*", "zod": "catalog:" }'
+  devDependencies='{
+    "@biomejs/biome": "catalog:",
+    "@paystream/plugin-testing": "workspace:*",
+    "@types/node": "catalog:",
+    "typescript": "catalog:",
+    "vitest": "catalog:"
+  }'
   "$root/scripts/new-plugin.sh" "$root" "$dir" "$desc"
 fi
 [ -f package.json ] || cat > package.json <<JSON
@@ -35,8 +47,8 @@ fi
     "test": "vitest run",
     "clean": "rm -rf dist"
   },
-  "dependencies": {},
-  "devDependencies": {}
+  "dependencies": $dependencies,
+  "devDependencies": $devDependencies
 }
 JSON
 [ -f tsconfig.json ] || cat > tsconfig.json <<'JSON'

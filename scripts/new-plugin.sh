@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Called by new-package.sh for plugins/<name>: writes the plugin's package.json, its factory, a unit
-# test on the test kit's mocks, a startTestHost test and its README; new-package.sh adds the shared
-# configs, installs and formats.
+# Called by new-package.sh for plugins/<name>: writes the plugin's factory, a unit test on the test
+# kit's mocks, a startTestHost test and its README; new-package.sh writes its package.json (with the
+# SDK and the test kit), adds the shared configs, installs and formats.
 set -euo pipefail
 root="$1"; dir="$2"; desc="${3:-}"
 id="$(basename "$dir")"
@@ -13,32 +13,6 @@ metric="paystream_plugin_${id//-/_}_handled_total"
 factory="create$(echo "$id" | sed -E 's/(^|-)([a-z0-9])/\U\2/g')Plugin"
 cd "$root/$dir"
 mkdir -p src integration
-[ -f package.json ] || cat > package.json <<JSON
-{
-  "name": "$name",
-  "version": "0.1.0",
-  "private": true,
-  "description": "${desc:-A Paystream plugin}",
-  "type": "module",
-  "exports": { ".": { "types": "./dist/index.d.ts", "default": "./dist/index.js" } },
-  "files": ["dist"],
-  "scripts": {
-    "build": "tsc -p tsconfig.build.json",
-    "typecheck": "tsc --noEmit -p tsconfig.json",
-    "lint": "biome check .",
-    "test": "vitest run",
-    "clean": "rm -rf dist"
-  },
-  "dependencies": { "@paystream/plugin-sdk": "workspace:*", "zod": "catalog:" },
-  "devDependencies": {
-    "@biomejs/biome": "catalog:",
-    "@paystream/plugin-testing": "workspace:*",
-    "@types/node": "catalog:",
-    "typescript": "catalog:",
-    "vitest": "catalog:"
-  }
-}
-JSON
 [ -f src/index.ts ] || cat > src/index.ts <<TS
 import { coreServices, definePlugin } from '@paystream/plugin-sdk';
 import { z } from 'zod';
