@@ -79,9 +79,9 @@ export interface BuildResult {
   seconds: number;
 }
 
-async function run(cmd: string, args: readonly string[], cwd = REPO_ROOT): Promise<string> {
+async function run(cmd: string, args: readonly string[], cwd = REPO_ROOT, timeoutMs = 0): Promise<string> {
   try {
-    const { stdout } = await execFileP(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await execFileP(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs });
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string; message: string };
@@ -227,11 +227,23 @@ export function pruneBundle(dir: string): void {
   rmSync(join(dir, 'node_modules', '.bin'), { recursive: true, force: true });
 }
 
+const DEPLOY_TIMEOUT_MS = 180_000;
+
 /** `pnpm deploy --prod` of one workspace package into `dir`, pruned. */
 async function deploy(pkg: string, dir: string): Promise<void> {
-  rmSync(dir, { recursive: true, force: true });
   // --legacy: the workspace does not inject its packages (pnpm 10 otherwise refuses to deploy).
-  await run('pnpm', ['--filter', pkg, 'deploy', '--legacy', '--prod', '--prefer-offline', dir]);
+  const args = ['--filter', pkg, 'deploy', '--legacy', '--prod', '--prefer-offline', dir];
+  // A deploy takes seconds; one was seen to stall for good halfway through copying from the store,
+  // with no child and no connection open. Such a run is stopped and the deploy made once more.
+  for (let attempt = 1; ; attempt++) {
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      await run('pnpm', args, REPO_ROOT, DEPLOY_TIMEOUT_MS);
+      break;
+    } catch (err) {
+      if (attempt >= 2) throw err;
+    }
+  }
   pruneBundle(dir);
 }
 
