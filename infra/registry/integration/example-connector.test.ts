@@ -28,12 +28,23 @@ const project = join(work, 'erp-jsonl');
 let registry: LocalRegistry;
 let published: Published[];
 
+/**
+ * This process's environment without the npm and pnpm settings a parent pnpm exports to its
+ * scripts (`npm_config_registry` among them, which outranks the project's .npmrc): the connector's
+ * project reads only its own configuration, as it would on its team's machine.
+ */
+function outsideEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(npm|pnpm)_(config|package|lifecycle)_/i.test(k)),
+  );
+}
+
 /** Runs pnpm in the connector's project, with nothing of the checkout's configuration. */
 async function pnpm(args: readonly string[]): Promise<string> {
   try {
     const { stdout } = await run('pnpm', [...args], {
       cwd: project,
-      env: { ...process.env, NPM_CONFIG_USERCONFIG: join(work, 'no-user-npmrc'), NO_COLOR: '1' },
+      env: { ...outsideEnv(), NPM_CONFIG_USERCONFIG: join(work, 'no-user-npmrc'), NO_COLOR: '1' },
       maxBuffer: 32 * 1024 * 1024,
     });
     return stripVTControlCharacters(stdout);
