@@ -92,8 +92,8 @@ export function imageSpecs(): ImageSpec[] {
       name: 'plugin-host',
       title: 'Paystream plugin host',
       description: `The plugin host and the shipped plugins (${IMAGE_PLUGINS.join(', ')})`,
-      // The all-in-one depends on the plugin host and on every shipped plugin, so its bundle holds
-      // them with one copy of each dependency, and a plugin list beside it names plugins by package
+      // The all-in-one depends on the plugin host process and on every shipped plugin, so its bundle
+      // holds them with one copy of each dependency, and a plugin list beside it names plugins by package
       // (as the manifests' list does). Deployed one by one, each plugin would carry its own copy.
       bundle: '@paystream/allinone',
       packageDir: 'services/plugin-host',

@@ -1,8 +1,9 @@
 // Services are deployables, not libraries: a workspace package that needs something of a
 // service at run time needs it moved into a package. Only the all-in-one, which is several
-// services in one process, composes them. Tests and their fixtures may start services, and so
-// may a test kit: a package that every other package takes as a devDependency only, so that
-// nothing it needs is ever installed to run.
+// services in one process, composes them, as do the harnesses under infra/ that run services for
+// tests and development (a local fleet, chaos runs, images) and are never deployed or published.
+// Tests and their fixtures may start services; the plugin test kit starts the plugin runtime, a
+// package, not the plugin host process.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,6 @@ interface Manifest {
   dir: string;
   name: string;
   dependencies: string[];
-  devDependencies: string[];
 }
 
 function manifests(group: string): Manifest[] {
@@ -27,28 +27,13 @@ function manifests(group: string): Manifest[] {
         dir: `${group}/${d.name}`,
         name: pkg.name,
         dependencies: Object.keys(pkg.dependencies ?? {}),
-        devDependencies: Object.keys(pkg.devDependencies ?? {}),
       };
     });
 }
 
 const services = manifests('services');
 const serviceNames = new Set(services.map((s) => s.name));
-const everything = [
-  ...manifests('packages'),
-  ...services,
-  ...manifests('plugins'),
-  ...manifests('infra'),
-  ...manifests('examples'),
-];
-const atRunTime = new Set(everything.flatMap((p) => p.dependencies));
-const testKits = new Set(
-  everything
-    .filter((p) => !atRunTime.has(p.name) && everything.some((q) => q.devDependencies.includes(p.name)))
-    .map((p) => p.name),
-);
-const shipping = (p: Manifest) => !testKits.has(p.name);
-const workspace = [...manifests('packages'), ...services, ...manifests('plugins')].filter(shipping);
+const workspace = [...manifests('packages'), ...services, ...manifests('plugins'), ...manifests('examples')];
 
 /** Source files that ship: not tests, not their fixtures. */
 function shipped(dir: string): string[] {
@@ -64,11 +49,6 @@ describe('workspace manifests', () => {
     expect([...serviceNames]).toContain('@paystream/gateway');
   });
 
-  it('counts a test kit as one only while nothing takes it at run time', () => {
-    for (const kit of testKits) expect(atRunTime.has(kit), kit).toBe(false);
-    expect(testKits.has('@paystream/gateway')).toBe(false);
-  });
-
   it.each(workspace.filter((p) => p.dir !== COMPOSER).map((p) => [p.dir, p] as const))(
     '%s depends on no service at run time',
     (_dir, pkg) => {
@@ -76,7 +56,7 @@ describe('workspace manifests', () => {
     },
   );
 
-  it.each([...manifests('packages'), ...manifests('plugins')].filter(shipping).map((p) => [p.dir] as const))(
+  it.each([...manifests('packages'), ...manifests('plugins')].map((p) => [p.dir] as const))(
     '%s imports no service outside tests',
     (dir) => {
       const offending = shipped(join(ROOT, dir, 'src')).flatMap((file) => {

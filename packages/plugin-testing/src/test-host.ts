@@ -26,7 +26,7 @@ import {
   pluginGroup,
   runCli,
   type TopicBus,
-} from '@paystream/plugin-host';
+} from '@paystream/plugin-runtime';
 import type { PaystreamPlugin } from '@paystream/plugin-sdk';
 import type { UpstreamClient } from '@paystream/upstream-client';
 import { Registry } from 'prom-client';

@@ -15,7 +15,7 @@ import {
   loadPluginsFromFile,
   type PluginHost,
   type TopicBus,
-} from '@paystream/plugin-host';
+} from '@paystream/plugin-runtime';
 import { nodeMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { type RunningSandbox, SANDBOX_DEV_CREDENTIALS, startSandbox } from '@paystream/upstream-sandbox';

@@ -10,7 +10,7 @@
 import { exitUnlessSupportedNode } from '@paystream/config/node-version';
 
 exitUnlessSupportedNode();
-const { runCli } = await import('./cli-run.js');
+const { runCli } = await import('@paystream/plugin-runtime');
 process.exitCode = await runCli(process.argv.slice(2), process.env, (line) =>
   process.stdout.write(`${line}\n`),
 );

@@ -4,12 +4,10 @@ import { createBus } from '@paystream/bus';
 import { closeOnSignals, loadConfigOrExit } from '@paystream/config';
 import { openDatabase } from '@paystream/db';
 import { EVENTS_TOPIC, LEDGER_ENTRIES_TOPIC } from '@paystream/events';
+import { createHostApp, createPluginHost, loadPluginsFromFile } from '@paystream/plugin-runtime';
 import { createProcessLogger, startTracing, upstreamPoolMetrics } from '@paystream/telemetry';
 import { createUpstreamClient } from '@paystream/upstream-client';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createPluginHost } from './host.js';
-import { createHostApp } from './http.js';
-import { loadPluginsFromFile } from './load.js';
 
 const tracing = startTracing({ serviceName: 'paystream-plugin-host' });
 const config = loadConfigOrExit();

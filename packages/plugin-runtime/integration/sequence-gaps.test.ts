@@ -4,10 +4,11 @@
 // gap for a plugin that only reads successes, whether it takes events one by one or in batches.
 // An event missing from the stream is still one. The last sequence is kept in the database the
 // hosts share, so the host an order moves to goes on from where the previous one stopped.
+
+import { createPluginHost } from '@paystream/plugin-runtime';
 import { definePlugin } from '@paystream/plugin-sdk';
 import { orderEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPluginHost } from '../src/index.js';
 
 /** Reads payments and refunds that succeeded, not the declined attempts. */
 function successes(mode: 'one by one' | 'in batches') {

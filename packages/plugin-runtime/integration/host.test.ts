@@ -1,8 +1,8 @@
+import { createPluginHost } from '@paystream/plugin-runtime';
 import { coreServices, definePlugin, type PaystreamPlugin, PluginHttpError } from '@paystream/plugin-sdk';
 import { makeEvents, runId, startTestHost, type TestHost, waitFor } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPluginHost } from '../src/index.js';
 
 /** A plugin that remembers what it saw, and can be told to fail. */
 function recorder(id: string, opts: { types?: string[]; codes?: string[]; fail?: () => boolean } = {}) {
