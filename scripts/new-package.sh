@@ -76,7 +76,9 @@ TS
 # shellcheck source=env.sh
 source "$root/scripts/env.sh"
 cd "$root"
-pnpm install --prefer-offline >/dev/null || {
+# --no-frozen-lockfile: under CI=true pnpm install is frozen by default, and adding the package is
+# exactly what changes the lockfile.
+pnpm install --prefer-offline --no-frozen-lockfile >/dev/null || {
   echo "pnpm install failed for $dir; run it from $root with scripts/env.sh sourced" >&2
   exit 1
 }
