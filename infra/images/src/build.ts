@@ -233,17 +233,10 @@ const DEPLOY_TIMEOUT_MS = 180_000;
 async function deploy(pkg: string, dir: string): Promise<void> {
   // --legacy: the workspace does not inject its packages (pnpm 10 otherwise refuses to deploy).
   const args = ['--filter', pkg, 'deploy', '--legacy', '--prod', '--prefer-offline', dir];
-  // A deploy takes seconds; one was seen to stall for good halfway through copying from the store,
-  // with no child and no connection open. Such a run is stopped and the deploy made once more.
-  for (let attempt = 1; ; attempt++) {
-    rmSync(dir, { recursive: true, force: true });
-    try {
-      await run('pnpm', args, REPO_ROOT, DEPLOY_TIMEOUT_MS);
-      break;
-    } catch (err) {
-      if (attempt >= 2) throw err;
-    }
-  }
+  // A deploy takes seconds. One that cannot reach the registry (without the machine's CA bundle,
+  // pnpm retries TLS for minutes) fails here with pnpm's own error instead of holding the build.
+  rmSync(dir, { recursive: true, force: true });
+  await run('pnpm', args, REPO_ROOT, DEPLOY_TIMEOUT_MS);
   pruneBundle(dir);
 }
 
