@@ -52,4 +52,20 @@ describe('openLoop', () => {
     expect(started).toBe(20);
     expect(r.count).toBe(20);
   });
+
+  it('measures each call from the time it was due, so a sender that falls behind counts', async () => {
+    const r = await openLoop({
+      perSecond: 100,
+      seconds: 0.05,
+      call: async (i) => {
+        // The first call holds the event loop for 40 ms: the next ones, due every 10 ms, go late.
+        if (i === 0) {
+          const until = performance.now() + 40;
+          while (performance.now() < until);
+        }
+      },
+    });
+    expect(r.count).toBe(5);
+    expect(Math.max(...r.latenciesMs)).toBeGreaterThanOrEqual(25);
+  });
 });
