@@ -86,6 +86,25 @@ function* slices<T>(items: readonly T[], size: number): Generator<T[]> {
 }
 
 /**
+ * The selects of {@link processedAmong}, one per thousand ids, built on `db` and not run: for a
+ * caller that runs them with other reads of its own (each answers rows of `event_id`).
+ */
+export function processedAmongQueries(
+  // biome-ignore lint/suspicious/noExplicitAny: see sqlProcessedIds.
+  db: Kysely<any>,
+  group: string,
+  ids: readonly string[],
+) {
+  return [...slices([...new Set(ids)], IDS_PER_STATEMENT)].map((slice) =>
+    db
+      .selectFrom(PROCESSED_EVENTS_TABLE)
+      .select('event_id')
+      .where('group_name', '=', group)
+      .where('event_id', 'in', slice),
+  );
+}
+
+/**
  * Which of `ids` the group has finished, in one query per thousand ids: the batch form of
  * `sqlProcessedIds(db).has`. Pass the transaction the batch's effects are written in.
  */
@@ -96,16 +115,30 @@ export async function processedAmong(
   ids: readonly string[],
 ): Promise<Set<string>> {
   const found = new Set<string>();
-  for (const slice of slices([...new Set(ids)], IDS_PER_STATEMENT)) {
-    const rows = (await db
-      .selectFrom('paystream_processed_events')
-      .select('event_id')
-      .where('group_name', '=', group)
-      .where('event_id', 'in', slice)
-      .execute()) as { event_id: string }[];
+  for (const query of processedAmongQueries(db, group, ids)) {
+    const rows = (await query.execute()) as { event_id: string }[];
     for (const r of rows) found.add(r.event_id);
   }
   return found;
+}
+
+/**
+ * The inserts of {@link markProcessed}, one per thousand ids, built on `db` and not run: for a
+ * caller that runs them with other writes of its own, in the same transaction.
+ */
+export function markProcessedStatements(
+  // biome-ignore lint/suspicious/noExplicitAny: see sqlProcessedIds.
+  db: Kysely<any>,
+  group: string,
+  ids: readonly string[],
+) {
+  const now = new Date().toISOString();
+  return [...slices([...new Set(ids)], IDS_PER_STATEMENT)].map((slice) =>
+    db
+      .insertInto(PROCESSED_EVENTS_TABLE)
+      .values(slice.map((id) => ({ group_name: group, event_id: id, processed_at: now })))
+      .onConflict((oc) => oc.columns(['group_name', 'event_id']).doNothing()),
+  );
 }
 
 /** Records `ids` as finished by the group, in one statement per thousand: the batch form of `add`. */
@@ -115,12 +148,5 @@ export async function markProcessed(
   group: string,
   ids: readonly string[],
 ): Promise<void> {
-  const now = new Date().toISOString();
-  for (const slice of slices([...new Set(ids)], IDS_PER_STATEMENT)) {
-    await db
-      .insertInto('paystream_processed_events')
-      .values(slice.map((id) => ({ group_name: group, event_id: id, processed_at: now })))
-      .onConflict((oc) => oc.columns(['group_name', 'event_id']).doNothing())
-      .execute();
-  }
+  for (const statement of markProcessedStatements(db, group, ids)) await statement.execute();
 }
