@@ -3,7 +3,8 @@ import { type PaystreamEvent, validateEvent } from '@paystream/events';
 import type { Kysely, Transaction } from 'kysely';
 import { OUTBOX_TABLE } from './migrations.js';
 
-interface OutboxRow {
+/** A row of the events outbox, as {@link enqueueEvents} inserts it. */
+export interface OutboxRow {
   event_id: string;
   type: string;
   subject: string;
@@ -25,11 +26,20 @@ export async function enqueueEvents(
   events: readonly PaystreamEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
+  const rows = outboxRows(events);
+  if (rows.length === 1) await insertOne(trx, rows[0]!);
+  else await trx.insertInto(OUTBOX_TABLE).values(rows).execute();
+}
+
+/**
+ * The outbox rows of `events`, validated, for a statement that writes them itself (a
+ * data-modifying CTE that records a state change and its events in one round trip). Throws on a
+ * bad event before anything is written.
+ */
+export function outboxRows(events: readonly PaystreamEvent[]): OutboxRow[] {
   const now = new Date().toISOString();
-  const rows = events.map((e) => {
+  return events.map((e) => {
     const v = validateEvent(e);
     return { event_id: v.id, type: v.type, subject: v.subject, payload: JSON.stringify(v), created_at: now };
   });
-  if (rows.length === 1) await insertOne(trx, rows[0]!);
-  else await trx.insertInto(OUTBOX_TABLE).values(rows).execute();
 }

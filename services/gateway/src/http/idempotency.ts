@@ -93,18 +93,16 @@ export class IdempotencyStore {
     private readonly staleAfterMs: number,
   ) {}
 
+  /** The row that claims `key` for a first request (status 0 until it is answered). */
+  newClaim(caller: string, key: string, hash: string, now = this.now()): IdempotencyTable {
+    return { caller, key, request_hash: hash, status: 0, body: null, created_at: now.toISOString() };
+  }
+
   /** Claims the key, or returns the stored answer to replay. */
   async claim(caller: string, key: string, hash: string): Promise<StoredAnswer | undefined> {
     const now = this.now();
     try {
-      const claim = {
-        caller,
-        key,
-        request_hash: hash,
-        status: 0,
-        body: null,
-        created_at: now.toISOString(),
-      };
+      const claim = this.newClaim(caller, key, hash, now);
       await writeOne(this.db, (db) => insertClaim(db, claim));
       return undefined;
     } catch (err) {

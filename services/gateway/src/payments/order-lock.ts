@@ -6,6 +6,11 @@
 export class OrderLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  /** Whether work on this order is running or queued in this process. */
+  busy(outTradeNo: string): boolean {
+    return this.tails.has(outTradeNo);
+  }
+
   async run<T>(outTradeNo: string, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(outTradeNo) ?? Promise.resolve();
     const current = previous.catch(() => undefined).then(work);

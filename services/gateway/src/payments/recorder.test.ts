@@ -2,7 +2,7 @@
 // a change computed from a copy read before another instance wrote the row is computed again from
 // the row as it is, so a transition taken elsewhere emits nothing and nothing moves backwards.
 import { enqueueEvents } from '@paystream/bus';
-import { type Database, openDatabase } from '@paystream/db';
+import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@paystream/db/testing';
 import type { PaystreamEvent } from '@paystream/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,17 +53,20 @@ describe.each(TEST_DATABASE_KINDS)('Recorder on %s', (kind) => {
   // Two handles: two instances' connection pools on one database.
   let a: Database<GatewaySchema>;
   let b: Database<GatewaySchema>;
-  const published: PaystreamEvent[] = [];
   const recorder = (d: Database<GatewaySchema>) =>
-    new Recorder({
-      db: d.db,
-      source: 'test',
-      now: () => new Date(NOW),
-      enqueue: async (trx, events) => {
-        await enqueueEvents(trx, events);
-        published.push(...events);
-      },
-    });
+    new Recorder({ db: d.db, source: 'test', now: () => new Date(NOW), enqueue: enqueueEvents });
+  // What committed: the order's events in the outbox, in the order the relay will publish them.
+  const committed = async (outTradeNo: string): Promise<PaystreamEvent[]> => {
+    const rows = await (
+      a.db as unknown as Kysely<{ paystream_outbox: { subject: string; payload: string; position: number } }>
+    )
+      .selectFrom('paystream_outbox')
+      .select('payload')
+      .where('subject', '=', outTradeNo)
+      .orderBy('position')
+      .execute();
+    return rows.map((r) => JSON.parse(r.payload) as PaystreamEvent);
+  };
 
   beforeAll(async () => {
     test = await createTestDatabase(kind);
@@ -80,13 +83,12 @@ describe.each(TEST_DATABASE_KINDS)('Recorder on %s', (kind) => {
   it('records a transition once when two instances apply it from the same stale copy', async () => {
     const seen = newOrder(`cas-${kind}-1`);
     await recorder(a).recordNew(seen);
-    published.length = 0;
     const [first, second] = await Promise.all([
       recorder(a).apply({ order: seen }, to('paid', 'notify')),
       recorder(b).apply({ order: seen }, to('paid', 'query')),
     ]);
     expect([first.applied, second.applied].sort()).toEqual([false, true]);
-    expect(published.map((e) => e.type)).toEqual(['payment.succeeded']);
+    expect((await committed(seen.out_trade_no)).map((e) => e.type)).toEqual(['payment.succeeded']);
     const row = await findOrder(a.db, seen.out_trade_no);
     expect(row).toMatchObject({ status: 'paid', sequence: 1, version: 1 });
   });
@@ -97,7 +99,7 @@ describe.each(TEST_DATABASE_KINDS)('Recorder on %s', (kind) => {
     await recorder(a).apply({ order: seen }, to('paid', 'notify'));
     const paid = (await findOrder(a.db, seen.out_trade_no))!;
     await recorder(a).apply({ order: paid }, to('canceled', 'cancel'));
-    published.length = 0;
+    const before = (await committed(seen.out_trade_no)).length;
     // Another instance still holds the `paid` copy and records a refusal on it.
     const refusal = await recorder(b).apply({ order: paid }, ({ order }) => ({
       order: { ...order, last_code: '-55' },
@@ -106,7 +108,9 @@ describe.each(TEST_DATABASE_KINDS)('Recorder on %s', (kind) => {
     expect(refusal.applied).toBe(true);
     const row = await findOrder(a.db, seen.out_trade_no);
     expect(row).toMatchObject({ status: 'canceled', last_code: '-55', sequence: 3 });
-    expect(published.map((e) => [e.type, e.data.sequence])).toEqual([['payment.cancel_failed', 3]]);
+    expect((await committed(seen.out_trade_no)).slice(before).map((e) => [e.type, e.data.sequence])).toEqual([
+      ['payment.cancel_failed', 3],
+    ]);
     // A lagging view from the stale copy changes nothing.
     const lagging = await recorder(b).apply({ order: paid }, to('paid', 'query'));
     expect(lagging.applied).toBe(false);
@@ -117,7 +121,6 @@ describe.each(TEST_DATABASE_KINDS)('Recorder on %s', (kind) => {
   it('hands out gapless sequences under concurrent writes from both instances', async () => {
     const seen = newOrder(`cas-${kind}-3`);
     await recorder(a).recordNew(seen);
-    published.length = 0;
     const note =
       (i: number): ChangeOf =>
       ({ order }) => ({
@@ -127,7 +130,10 @@ describe.each(TEST_DATABASE_KINDS)('Recorder on %s', (kind) => {
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => recorder(i % 2 ? a : b).apply({ order: seen }, note(i))),
     );
-    const sequences = published.map((e) => e.data.sequence).sort((x, y) => x - y);
+    const events = await committed(seen.out_trade_no);
+    // In the outbox in sequence order: the relay publishes an order's events as they were numbered.
+    expect(events.map((e) => e.data.sequence)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const sequences = events.map((e) => e.data.sequence).sort((x, y) => x - y);
     expect(sequences).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect((await findOrder(a.db, seen.out_trade_no))!).toMatchObject({ sequence: 20, version: 20 });
   });

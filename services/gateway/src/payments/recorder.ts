@@ -1,5 +1,13 @@
-import { transact, writeOne } from '@paystream/db';
+import { outboxRows } from '@paystream/bus';
+import { isPostgres, transact, writeOne } from '@paystream/db';
 import type { PaystreamEvent } from '@paystream/events';
+import {
+  type ClaimAndInsert,
+  claimKeyAndInsert,
+  type KeyAnswer,
+  saveOrderWithEvents,
+  storeKeyAnswer,
+} from '../store/one-statement.js';
 import type { Db } from '../store/orders.js';
 import {
   findRefund,
@@ -11,6 +19,7 @@ import {
   saveRefund,
   type Trx,
 } from '../store/orders.js';
+import type { IdempotencyTable } from '../store/schema.js';
 import { buildEvents, type EventSpec } from './events.js';
 
 /** Writes events into the outbox inside the caller's transaction (`enqueueEvents` of @paystream/bus). */
@@ -53,6 +62,11 @@ export interface ApplyOptions {
   refundNo?: string;
   /** Runs first, in the same transaction (a notify's dedupe row). */
   extra?: (trx: Trx) => Promise<void>;
+  /**
+   * The answer the request's Idempotency-Key is to replay, given the order as recorded: stored
+   * with the change, in the same statement or transaction, instead of a write of its own.
+   */
+  answer?: (order: Order) => KeyAnswer;
 }
 
 /** What {@link Recorder.apply} recorded: the rows as they are now and the events it enqueued. */
@@ -89,11 +103,24 @@ export class Recorder {
   }
 
   /**
+   * {@link recordNew} for a request with an Idempotency-Key: claims the key first, and records the
+   * order only if the claim succeeded. One statement on PostgreSQL.
+   */
+  claimAndRecordNew(claim: IdempotencyTable, order: Order): Promise<ClaimAndInsert> {
+    return claimKeyAndInsert(this.deps.db, claim, order);
+  }
+
+  /**
    * Applies `change` to the order, starting from `seen` (what the caller read; its version is the
    * guess that nothing wrote the row since). A change about a refund names it (`refundNo`), so
    * the refund is read again with the order. `extra` runs first in the same transaction.
    */
   async apply(seen: Current, change: ChangeOf, opts: ApplyOptions = {}): Promise<Applied> {
+    const fast = await this.applyInOneStatement(seen, change, opts);
+    if (fast) {
+      if (fast.events.length > 0) this.deps.afterCommit?.();
+      return fast;
+    }
     const committed = await transact(this.deps.db, async (trx): Promise<Applied> => {
       await opts.extra?.(trx);
       let current = seen;
@@ -120,10 +147,55 @@ export class Recorder {
         });
         await this.deps.enqueue(trx, events);
       }
+      if (opts.answer) await storeKeyAnswer(trx, opts.answer(order));
       return { order, refund: next.refund ?? current.refund, events, applied: true };
     });
     if (committed.events.length > 0) this.deps.afterCommit?.();
     return committed;
+  }
+
+  /**
+   * On PostgreSQL, a change of the order alone (no refund row, nothing else in the transaction)
+   * as one statement: the compare-and-set of the row, its events and the key's answer. Its events
+   * are numbered from the row as seen, which is the row as written whenever the version still
+   * matches; when it does not, nothing is written and this answers undefined, and `apply` takes
+   * the transaction that reads the row again under lock. Also undefined when the change is not of
+   * that kind, or on SQLite (in-process statements, nothing to save).
+   */
+  private async applyInOneStatement(
+    seen: Current,
+    change: ChangeOf,
+    opts: ApplyOptions,
+  ): Promise<Applied | undefined> {
+    if (opts.extra || opts.refundNo !== undefined || !isPostgres(this.deps.db)) return undefined;
+    const next = change(seen);
+    if (!next) return { ...seen, events: [], applied: false };
+    if (next.refund) return undefined;
+    const expected = seen.order.version;
+    const order: Order = {
+      ...next.order,
+      sequence: seen.order.sequence + next.events.length,
+      version: expected + 1,
+    };
+    const events = buildEvents(order, next.events, seen.order.sequence + 1, {
+      source: this.deps.source,
+      occurredAt: order.updated_at,
+    });
+    const saved = await saveOrderWithEvents(
+      this.deps.db,
+      order,
+      expected,
+      outboxRows(events),
+      opts.answer?.(order),
+    );
+    if (!saved) return undefined;
+    if (saved.sequence !== order.sequence || saved.version !== order.version) {
+      // Unreachable while only saveOrderIf-like writes advance both: the row said otherwise.
+      throw new Error(
+        `order ${order.out_trade_no}: recorded sequence ${saved.sequence}, expected ${order.sequence}`,
+      );
+    }
+    return { order, refund: seen.refund, events, applied: true };
   }
 }
 

@@ -10,7 +10,8 @@ import { failpoint } from './failpoint.js';
 import { moveOrder, observed, observeState } from './observe.js';
 import type { OrderLock } from './order-lock.js';
 import type { PaymentOutcome } from './outcomes.js';
-import type { Recorder } from './recorder.js';
+import type { ApplyOptions, Recorder } from './recorder.js';
+import { KeyTakenError, type RequestKey } from './request-key.js';
 import { type PaymentView, paymentView } from './views.js';
 
 export interface CreatePaymentCommand {
@@ -54,16 +55,42 @@ export class PaymentService {
     return paymentView(order, await listRefunds(this.deps.db, order.out_trade_no));
   }
 
-  create(caller: string, cmd: CreatePaymentCommand): Promise<PaymentOutcome> {
-    return this.deps.lock.run(cmd.outTradeNo, () => this.createLocked(caller, cmd));
+  /**
+   * Creates a payment. With `key`, the request's Idempotency-Key is claimed by the intent's
+   * statement (a key already held throws {@link KeyTakenError} and writes nothing) and, on the
+   * happy path, answered by the result's. When another request on the number is in flight in
+   * this process it throws {@link KeyTakenError} at once, so the key is claimed on its own.
+   */
+  create(
+    caller: string,
+    cmd: CreatePaymentCommand,
+    key?: RequestKey<PaymentOutcome>,
+  ): Promise<PaymentOutcome> {
+    // Another request on this number is in flight here: its key may be this one, and a request
+    // whose key is in use is answered at once (409, or the replay), not after waiting its turn.
+    // The key takes its own statement first then, as it does on every other path.
+    if (key && this.deps.lock.busy(cmd.outTradeNo)) return Promise.reject(new KeyTakenError());
+    return this.deps.lock.run(cmd.outTradeNo, () => this.createLocked(caller, cmd, key));
   }
 
-  private async createLocked(caller: string, cmd: CreatePaymentCommand): Promise<PaymentOutcome> {
+  private async recordIntent(fresh: Order, key: RequestKey<PaymentOutcome> | undefined): Promise<boolean> {
+    if (!key) return this.deps.recorder.recordNew(fresh);
+    const claimed = await this.deps.recorder.claimAndRecordNew(key.claim, fresh);
+    if (claimed === 'key-taken') throw new KeyTakenError();
+    key.state = 'claimed';
+    return claimed === 'inserted';
+  }
+
+  private async createLocked(
+    caller: string,
+    cmd: CreatePaymentCommand,
+    key: RequestKey<PaymentOutcome> | undefined,
+  ): Promise<PaymentOutcome> {
     const { upstream, recorder } = this.deps;
     // Most creates are of a new number: its intent is then one INSERT, and nothing is looked up.
     const fresh = intentOf(caller, cmd, undefined, recorder.now());
     let order = fresh;
-    if (!(await recorder.recordNew(fresh))) {
+    if (!(await this.recordIntent(fresh, key))) {
       const existing = await findOrder(this.deps.db, cmd.outTradeNo);
       if (!existing) throw new Error(`order ${cmd.outTradeNo} is neither insertable nor present`);
       // One answer whoever holds the number, so it reveals nothing about another caller.
@@ -115,21 +142,28 @@ export class PaymentService {
     if (result.outcome === 'success') {
       const now = recorder.now();
       const created = result.data;
-      const { order: saved } = await recorder.apply({ order }, ({ order: cur }) => {
-        const next = moveOrder(cur, 'pending', 'create', now);
-        return {
-          order: {
-            ...next.order,
-            upstream_trade_no: cur.upstream_trade_no ?? created.upstreamTradeNo,
-            qr_code_url: cur.qr_code_url ?? created.qrCodeUrl,
-            pay_url: cur.pay_url ?? created.payUrl,
-            last_code: cur.status === 'unknown' ? '00' : cur.last_code,
-          },
-          events: next.events,
-        };
-      });
+      // A number this create inserted cannot have refunds yet: its answer is the row alone, so
+      // the key's answer is known before the row is written, and written with it.
+      const answered = order === fresh && key ? answerWith(key) : {};
+      const { order: saved, applied } = await recorder.apply(
+        { order },
+        ({ order: cur }) => {
+          const next = moveOrder(cur, 'pending', 'create', now);
+          return {
+            order: {
+              ...next.order,
+              upstream_trade_no: cur.upstream_trade_no ?? created.upstreamTradeNo,
+              qr_code_url: cur.qr_code_url ?? created.qrCodeUrl,
+              pay_url: cur.pay_url ?? created.payUrl,
+              last_code: cur.status === 'unknown' ? '00' : cur.last_code,
+            },
+            events: next.events,
+          };
+        },
+        answered,
+      );
+      if (applied && answered.answer && key) key.state = 'answered';
       failpoint('create', 'after-commit');
-      // A number this create inserted cannot have refunds yet: no need to look for them.
       return { kind: 'created', payment: order === fresh ? paymentView(saved, []) : await this.view(saved) };
     }
     if (result.outcome === 'rejected') {
@@ -499,4 +533,14 @@ function intentOf(
 /** Whether the order the aggregator holds is the one this create asks for. */
 function sameState(s: PaymentState, cmd: CreatePaymentCommand): boolean {
   return s.amount === cmd.amount && s.currency === cmd.currency && s.wallet === cmd.wallet;
+}
+
+/** The key's answer for a create that made a new order: 201 with the order as recorded. */
+function answerWith(key: RequestKey<PaymentOutcome>): ApplyOptions {
+  return {
+    answer: (saved) => {
+      const a = key.answerFor({ kind: 'created', payment: paymentView(saved, []) });
+      return { caller: key.claim.caller, key: key.claim.key, status: a.status, body: JSON.stringify(a.body) };
+    },
+  };
 }

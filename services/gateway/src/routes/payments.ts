@@ -34,13 +34,11 @@ export function paymentsRouter(deps: {
     router,
     createPayment,
     ...front,
-    endpoint(
-      idempotency,
-      createPayment,
-    )(async ({ caller, body }) =>
-      createAnswer(
-        await payments.create(caller.id, { ...body, amount: parseAmount(body.amount, body.currency) }),
-      ),
+    endpoint(idempotency, createPayment, { foldKey: { answerOf: createAnswer } })(
+      async ({ caller, body }, key) =>
+        createAnswer(
+          await payments.create(caller.id, { ...body, amount: parseAmount(body.amount, body.currency) }, key),
+        ),
     ),
   );
   mount(
