@@ -48,6 +48,9 @@ export {
 export type { FieldProblem } from './errors.js';
 export { PluginHttpError, PluginNotFoundError, PluginValidationError } from './errors.js';
 export type {
+  BatchReadRows,
+  BatchStatement,
+  PluginBatches,
   PluginConfig,
   PluginDatabase,
   PluginHttpClient,
@@ -61,4 +64,4 @@ export type {
   UpstreamOrderView,
   UpstreamQuery,
 } from './services.js';
-export { coreServices, createServiceRef } from './services.js';
+export { batchService, coreServices, createServiceRef } from './services.js';

@@ -55,6 +55,52 @@ export interface PluginPublisher {
   publish(trx: AnyTransaction, topic: string, events: readonly CloudEventEnvelope[]): Promise<void>;
 }
 
+/**
+ * A statement built with Kysely and not run (`db.selectFrom(…)…` or `db.insertInto(…)…` without
+ * `.execute()`): the host runs it together with a batch's other statements.
+ */
+export interface BatchStatement {
+  compile(): { readonly sql: string; readonly parameters: readonly unknown[] };
+  toOperationNode(): unknown;
+}
+
+/** The rows of a batch's reads, by the names the plugin gave them. */
+// biome-ignore lint/suspicious/noExplicitAny: rows of the plugin's own selects, typed by its author.
+export type BatchReadRows = Readonly<Record<string, readonly Record<string, any>[]>>;
+
+/**
+ * A batch in few round trips, for a plugin with `handleBatch` (`batchService`). Each statement of
+ * a batch's transaction waits for the database in turn; through this service the plugin's reads
+ * and writes join the host's own (the ids done, the orders' sequences), so that on PostgreSQL a
+ * batch costs begin, one read, one write and commit. On SQLite they run one after the other.
+ */
+export interface PluginBatches {
+  /**
+   * Declares, once (in `setup`), the selects every batch needs before `handleBatch`: built on
+   * `db` and not run, by name, for the batch's subscribed events (ids done before included: the
+   * host drops those afterwards). The host runs them with its own reads of the batch, on
+   * PostgreSQL as one statement, where rows come through JSON: a bigint arrives as a number, a
+   * timestamp as a string. `rows(trx)` answers them in `handleBatch`.
+   */
+  reads<E = unknown>(
+    // biome-ignore lint/suspicious/noExplicitAny: the plugin's tables, whatever its schema type.
+    select: (events: readonly E[], db: Kysely<any>) => Readonly<Record<string, BatchStatement>>,
+  ): void;
+  /** In `handleBatch`, with its `trx`: the rows of the batch's reads by name (none declared: `{}`). */
+  rows(trx: AnyTransaction): BatchReadRows;
+  /**
+   * In `handleBatch`, with its `trx`: queues writes (inserts, updates or deletes built and not run)
+   * for the end of the batch. Once `handleBatch` has returned they run in its transaction with the
+   * host's own records of the batch: on PostgreSQL as one statement (data-modifying CTEs), on SQLite
+   * one after the other in the order queued. Within that statement they all see the database as it
+   * was before it: two of them must not write the same row, and none may need another's effect
+   * (a foreign key is checked at its end, so a child row may come with its parent).
+   */
+  write(trx: AnyTransaction, ...statements: BatchStatement[]): void;
+  /** `publisher.publish(trx, topic, events)` queued like a write (see `write`). */
+  publish(trx: AnyTransaction, topic: string, events: readonly CloudEventEnvelope[]): void;
+}
+
 /** The plugin's HTTP routes, mounted at `/plugins/<id>/` behind the gateway's API-key authentication. */
 export interface PluginHttpRouter {
   /** An Express router; paths are relative to `/plugins/<id>`. */
@@ -111,6 +157,9 @@ export const coreServices = {
   scheduler: createServiceRef<PluginScheduler>('core.scheduler'),
   upstream: createServiceRef<UpstreamQuery>('core.upstream'),
 } as const;
+
+/** Batches in few round trips (see {@link PluginBatches}); the hosts of this version provide it. */
+export const batchService = createServiceRef<PluginBatches>('core.batches');
 
 /** The service instances behind a `deps` map of references. */
 export type ResolvedDeps<D> = { [K in keyof D]: D[K] extends ServiceRef<infer T> ? T : never };
