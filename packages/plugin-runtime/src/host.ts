@@ -265,6 +265,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
       state: () => entry.state,
       deps,
       onGap: reportGap,
+      batches: services.batches,
     });
     // As for one event: a batch that published wakes the relay once its transaction committed.
     if (batch)

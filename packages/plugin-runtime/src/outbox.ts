@@ -18,6 +18,16 @@ export async function enqueuePluginEvents(
   events: readonly CloudEventEnvelope[],
 ): Promise<void> {
   if (events.length === 0) return;
+  await pluginOutboxInsert(trx, plugin, topic, events).execute();
+}
+
+/** The insert of {@link enqueuePluginEvents}, built on `db` and not run (`events` not empty). */
+export function pluginOutboxInsert(
+  db: AnyDb,
+  plugin: string,
+  topic: string,
+  events: readonly CloudEventEnvelope[],
+) {
   const now = new Date().toISOString();
   const rows = events.map((e) => {
     const m = toKafkaMessage(e);
@@ -28,11 +38,10 @@ export async function enqueuePluginEvents(
       created_at: now,
     };
   });
-  await trx
+  return db
     .insertInto(PLUGIN_OUTBOX_TABLE)
     .values(rows)
-    .onConflict((oc) => oc.columns(['plugin', 'topic', 'event_id']).doNothing())
-    .execute();
+    .onConflict((oc) => oc.columns(['plugin', 'topic', 'event_id']).doNothing());
 }
 
 /**

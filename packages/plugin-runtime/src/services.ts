@@ -8,6 +8,7 @@ import { migrateToLatest } from '@paystream/db';
 import { type ApiKeyStore, requireScope } from '@paystream/http-kit';
 import type { ChildLogger } from '@paystream/logger';
 import {
+  batchService,
   coreServices,
   type PluginConfig,
   type PluginDatabase,
@@ -20,7 +21,8 @@ import {
 } from '@paystream/plugin-sdk';
 import { Router } from 'express';
 import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
-import { enqueuePluginEvents } from './outbox.js';
+import { type HostBatches, pluginBatches } from './batches.js';
+import { enqueuePluginEvents, pluginOutboxInsert } from './outbox.js';
 
 /** What the host shares with every plugin's services. */
 export interface ServiceContext {
@@ -39,6 +41,8 @@ export interface ServiceContext {
 export interface PluginServices {
   resolve(ref: ServiceRef<unknown>): unknown;
   router: Router;
+  /** The plugin's batches (`batchService`), as the host's batch handler drives them. */
+  batches: HostBatches;
   stopSchedules(): Promise<void>;
 }
 
@@ -69,6 +73,10 @@ export function pluginServices(id: string, ctx: ServiceContext): PluginServices 
       if (events.length > 0) ctx.onPublish?.();
     },
   };
+  const batches = pluginBatches(id, (topic, events) => {
+    ctx.onPublish?.();
+    return pluginOutboxInsert(ctx.database.db as never, id, topic, events);
+  });
   const httpRouter: PluginHttpRouter = {
     router,
     requireScope: (scope) => (req, _res, next) => {
@@ -133,6 +141,7 @@ export function pluginServices(id: string, ctx: ServiceContext): PluginServices 
     [coreServices.httpClient.id, httpClient],
     [coreServices.scheduler.id, scheduler],
     [coreServices.upstream.id, ctx.upstream],
+    [batchService.id, batches.service],
   ]);
   return {
     resolve(ref) {
@@ -141,6 +150,7 @@ export function pluginServices(id: string, ctx: ServiceContext): PluginServices 
       return services.get(ref.id);
     },
     router,
+    batches,
     async stopSchedules() {
       for (const j of jobs) {
         clearInterval(j.timer);

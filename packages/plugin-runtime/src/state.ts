@@ -85,17 +85,50 @@ export async function checkSequences(
   deliveries: readonly SequencedDelivery[],
 ): Promise<SequenceVerdict[]> {
   if (deliveries.length === 0) return [];
+  const rows: LastSequenceRow[] = [];
+  for (const query of lastSequenceQueries(db, plugin, deliveries)) rows.push(...(await query.execute()));
+  const { verdicts, moved } = sequenceVerdicts(rows, deliveries);
+  for (const statement of sequenceUpserts(db, plugin, moved)) await statement.execute();
+  return verdicts;
+}
+
+/** One order's last sequence, as {@link lastSequenceQueries} read it. */
+export interface LastSequenceRow {
+  out_trade_no: string;
+  last_sequence: number;
+}
+
+/** The reads of {@link checkSequences}: the last sequences of the deliveries' orders (not run). */
+export function lastSequenceQueries(
+  // biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
+  db: Kysely<any>,
+  plugin: string,
+  deliveries: readonly SequencedDelivery[],
+) {
   const orders = [...new Set(deliveries.map((d) => d.outTradeNo))];
+  const queries = [];
+  for (let i = 0; i < orders.length; i += 1000)
+    queries.push(
+      db
+        .selectFrom(SEQUENCES_TABLE)
+        .select(['out_trade_no', 'last_sequence'])
+        .where('plugin', '=', plugin)
+        .where('out_trade_no', 'in', orders.slice(i, i + 1000))
+        .$castTo<LastSequenceRow>(),
+    );
+  return queries;
+}
+
+/**
+ * The verdicts of the deliveries, checked one after the other from the orders' last sequences
+ * (`rows`), and the orders' new last sequences (`moved`) for {@link sequenceUpserts}.
+ */
+export function sequenceVerdicts(
+  rows: readonly LastSequenceRow[],
+  deliveries: readonly SequencedDelivery[],
+): { verdicts: SequenceVerdict[]; moved: Map<string, number> } {
   const last = new Map<string, number>();
-  for (let i = 0; i < orders.length; i += 1000) {
-    const rows = (await db
-      .selectFrom(SEQUENCES_TABLE)
-      .select(['out_trade_no', 'last_sequence'])
-      .where('plugin', '=', plugin)
-      .where('out_trade_no', 'in', orders.slice(i, i + 1000))
-      .execute()) as { out_trade_no: string; last_sequence: number }[];
-    for (const r of rows) last.set(r.out_trade_no, r.last_sequence);
-  }
+  for (const r of rows) last.set(r.out_trade_no, Number(r.last_sequence));
   const moved = new Map<string, number>();
   const verdicts = deliveries.map(({ outTradeNo, sequence }): SequenceVerdict => {
     const before = last.get(outTradeNo) ?? 0;
@@ -105,23 +138,34 @@ export async function checkSequences(
     if (sequence === before + 1) return { kind: 'next' };
     return { kind: 'gap', missing: Array.from({ length: sequence - before - 1 }, (_, i) => before + 1 + i) };
   });
+  return { verdicts, moved };
+}
+
+/** The writes of {@link checkSequences}: the orders' new last sequences (not run). */
+export function sequenceUpserts(
+  // biome-ignore lint/suspicious/noExplicitAny: the host's tables only.
+  db: Kysely<any>,
+  plugin: string,
+  moved: ReadonlyMap<string, number>,
+) {
   const lastSequence = sql.ref(`${SEQUENCES_TABLE}.last_sequence`);
   // Sorted, so concurrent batches lock the rows in one order.
   const rows = [...moved]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([outTradeNo, sequence]) => ({ plugin, out_trade_no: outTradeNo, last_sequence: sequence }));
-  for (let i = 0; i < rows.length; i += 1000) {
-    await db
-      .insertInto(SEQUENCES_TABLE)
-      .values(rows.slice(i, i + 1000))
-      .onConflict((oc) =>
-        oc.columns(['plugin', 'out_trade_no']).doUpdateSet({
-          // Never backwards: while a partition moves, two hosts may briefly handle one order, and
-          // the one committing last may hold the older sequence.
-          last_sequence: sql`case when excluded.last_sequence > ${lastSequence} then excluded.last_sequence else ${lastSequence} end`,
-        }),
-      )
-      .execute();
-  }
-  return verdicts;
+  const statements = [];
+  for (let i = 0; i < rows.length; i += 1000)
+    statements.push(
+      db
+        .insertInto(SEQUENCES_TABLE)
+        .values(rows.slice(i, i + 1000))
+        .onConflict((oc) =>
+          oc.columns(['plugin', 'out_trade_no']).doUpdateSet({
+            // Never backwards: while a partition moves, two hosts may briefly handle one order, and
+            // the one committing last may hold the older sequence.
+            last_sequence: sql`case when excluded.last_sequence > ${lastSequence} then excluded.last_sequence else ${lastSequence} end`,
+          }),
+        ),
+    );
+  return statements;
 }
