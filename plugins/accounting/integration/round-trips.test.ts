@@ -8,10 +8,12 @@ import { afterEach, expect, it } from 'vitest';
 import { createAccountingPlugin } from '../src/index.js';
 
 /**
- * Round trips per batch transaction: begin, the reads (ids done, sequences, the ledger's entries),
- * the sequences, the ids done, then the ledger's inserts one table at a time, commit.
+ * Round trips per batch transaction: begin; one read (the ids done, the orders' sequences, the
+ * ledger's entries booked under the batch's ids or facts); one write (the ids done, the sequences,
+ * the ledger's reported events, orders, entries, postings, outbox rows and balances); commit. It
+ * was 13, one per statement, before the host sent a batch's reads and writes together.
  */
-const ROUND_TRIPS_PER_BATCH = 13;
+const ROUND_TRIPS_PER_BATCH = 4;
 
 interface Wire {
   /** Statements each connection sent, in order: the SQL text, one per round trip. */

@@ -5,11 +5,13 @@
 // always equal credits. A refund or cancel books from what its order's earlier entries left held.
 import { createHash } from 'node:crypto';
 import {
+  type BatchStatement,
   type Currency,
   createLedgerEntryPosted,
   type EventOf,
   type Kysely,
   LEDGER_ENTRIES_TOPIC,
+  type LedgerEntryPostedEvent,
   type LedgerPosting,
   type PluginPublisher,
   sql,
@@ -66,6 +68,10 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Runs a statement built and not run (a {@link BatchStatement}) in `db`. */
+const run = (db: Kysely<LedgerSchema>, statement: BatchStatement) =>
+  db.executeQuery(statement as unknown as Parameters<Kysely<LedgerSchema>['executeQuery']>[0]);
+
 /** The entry id of an event: stable, so a redelivery can never mint a second entry. */
 export function entryIdFor(eventId: string): string {
   return `le_${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
@@ -95,6 +101,56 @@ function heldBefore(moves: readonly OrderMove[], sequence: number): Held {
   return moves
     .filter((m) => m.sequence < sequence)
     .reduce((held, m) => heldAfter(held, m.postings), NOTHING_HELD);
+}
+
+/** One clearing or late-payment posting of an order's entry, as the `held` reads answer it. */
+interface HeldRow {
+  id: string;
+  out_trade_no: string;
+  event_sequence: number | null;
+  account: string;
+  side: 'debit' | 'credit';
+  amount_minor: number | string;
+  currency: string;
+}
+
+/** The moves of each order's entries, from the `held` rows of {@link Ledger.bookingReads}. */
+function holdingMoves(rows: readonly HeldRow[]): Map<string, OrderMove[]> {
+  const byEntry = new Map<string, { order: string; move: OrderMove }>();
+  for (const r of rows) {
+    let at = byEntry.get(r.id);
+    if (!at) {
+      at = { order: r.out_trade_no, move: { sequence: r.event_sequence ?? 0, postings: [] } };
+      byEntry.set(r.id, at);
+    }
+    at.move.postings.push({
+      account: r.account,
+      side: r.side,
+      amountMinor: Number(r.amount_minor),
+      currency: r.currency as Currency,
+    });
+  }
+  const moves = new Map<string, OrderMove[]>();
+  for (const { order, move } of byEntry.values()) {
+    const list = moves.get(order) ?? [];
+    list.push(move);
+    moves.set(order, list);
+  }
+  return moves;
+}
+
+/** A read of {@link Ledger.bookingReads}: a select, built and not run. */
+export type BookingRead = BatchStatement;
+
+/** What {@link Ledger.planBooking} decided and the statements that write it, in this order. */
+export interface BookingPlan {
+  outcomes: BookOutcome[];
+  /** Inserts of the entries, then of their postings. */
+  entries: BatchStatement[];
+  /** `ledger.entry.posted` of each entry booked, for the plugin outbox. */
+  published: LedgerEntryPostedEvent[];
+  /** Upserts of the balances the postings move: the rows every booking shares, locked last. */
+  balances: BatchStatement[];
 }
 
 /** What the ledger booked for one order, in minor units (reconciliation compares it with the aggregator). */
@@ -171,17 +227,31 @@ export class Ledger {
    * whatever their number: the outcome of each is what `book` would have said booking them one
    * after the other (a second event for a fact booked earlier in the same call is a duplicate, and
    * a refund or cancel sees what the entries before it in the same call left its order holding).
+   * The plugin's batches do the same through the host ({@link bookingReads}, {@link planBooking}).
    */
   async bookAll(trx: Kysely<LedgerSchema>, events: readonly BookedEvent[]): Promise<BookOutcome[]> {
     if (events.length === 0) return [];
-    const keys = events.map(bookingKey);
-    const seenIds = new Set<string>();
-    const seenKeys = new Set<string>();
-    for (const slice of chunks(
-      events.map((e, i) => [e.id, keys[i]!] as const),
-      ROWS_PER_STATEMENT,
-    )) {
-      const rows = await trx
+    const rows: Record<string, Record<string, unknown>[]> = {};
+    for (const [name, read] of Object.entries(this.bookingReads(events)))
+      rows[name] = (await run(trx, read)).rows as Record<string, unknown>[];
+    const plan = this.planBooking(events, rows);
+    for (const statement of plan.entries) await run(trx, statement);
+    for (const slice of chunks(plan.published, ROWS_PER_STATEMENT))
+      await this.publisher?.publish(trx, LEDGER_ENTRIES_TOPIC, slice);
+    // Last, so the rows every booking shares are locked only until the commit that follows.
+    for (const statement of plan.balances) await run(trx, statement);
+    return plan.outcomes;
+  }
+
+  /**
+   * The selects booking `events` needs, by name, built and not run: the entries already booked
+   * under their ids or facts, and the postings that say what the orders of refunds and cancels
+   * hold. Hand their rows to {@link planBooking}.
+   */
+  bookingReads(events: readonly BookedEvent[]): Record<string, BookingRead> {
+    const reads: Record<string, BookingRead> = {};
+    chunks(events, ROWS_PER_STATEMENT).forEach((slice, i) => {
+      reads[`booked${i}`] = this.db
         .selectFrom('ledger_entries')
         .select(['event_id', 'booking_key'])
         .where((eb) =>
@@ -189,126 +259,15 @@ export class Ledger {
             eb(
               'event_id',
               'in',
-              slice.map(([id]) => id),
+              slice.map((e) => e.id),
             ),
-            eb(
-              'booking_key',
-              'in',
-              slice.map(([, key]) => key),
-            ),
+            eb('booking_key', 'in', slice.map(bookingKey)),
           ]),
-        )
-        .execute();
-      for (const r of rows) {
-        seenIds.add(r.event_id);
-        seenKeys.add(r.booking_key);
-      }
-    }
-    const moves = await this.holdingMoves(
-      trx,
-      events.filter((e) => DEPENDS_ON_HELD.has(e.type)).map((e) => e.data.outTradeNo),
-    );
-    const postedAt = new Date().toISOString();
-    const results = events.map((event, i): { outcome: BookOutcome; booking?: Booking } => {
-      const key = keys[i]!;
-      if (seenIds.has(event.id)) return { outcome: { kind: 'duplicate', reason: 'event' } };
-      if (seenKeys.has(key)) return { outcome: { kind: 'duplicate', reason: 'fact' } };
-      const order = event.data.outTradeNo;
-      const booking = bookingFor(event, heldBefore(moves.get(order) ?? [], event.data.sequence));
-      if (!booking) return { outcome: { kind: 'nothing' } };
-      seenIds.add(event.id);
-      seenKeys.add(key);
-      const list = moves.get(order) ?? [];
-      list.push({ sequence: event.data.sequence, postings: booking.postings });
-      moves.set(order, list);
-      const entry: JournalEntry = {
-        id: entryIdFor(event.id),
-        eventId: event.id,
-        eventType: event.type,
-        outTradeNo: order,
-        refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
-        postedAt,
-        postings: booking.postings,
-      };
-      return { outcome: { kind: 'booked', entry }, booking };
+        );
     });
-    const outcomes = results.map((r) => r.outcome);
-    const booked = results.flatMap(({ outcome, booking }, i) =>
-      outcome.kind === 'booked' && booking ? [{ entry: outcome.entry, event: events[i]!, booking }] : [],
-    );
-    if (booked.length === 0) return outcomes;
-    for (const slice of chunks(booked, ROWS_PER_STATEMENT)) {
-      await trx
-        .insertInto('ledger_entries')
-        .values(
-          slice.map(({ entry, event, booking }) => ({
-            id: entry.id,
-            event_id: entry.eventId,
-            booking_key: booking.key,
-            event_type: entry.eventType,
-            out_trade_no: entry.outTradeNo,
-            refund_no: entry.refundNo,
-            wallet: event.data.wallet,
-            currency: booking.currency,
-            posted_at: entry.postedAt,
-            event_sequence: event.data.sequence,
-          })),
-        )
-        .execute();
-    }
-    const postings = booked.flatMap(({ entry }) =>
-      entry.postings.map((p, line) => ({
-        entry_id: entry.id,
-        line,
-        account: p.account,
-        side: p.side,
-        amount_minor: p.amountMinor,
-        currency: p.currency,
-      })),
-    );
-    for (const slice of chunks(postings, ROWS_PER_STATEMENT))
-      await trx.insertInto('ledger_postings').values(slice).execute();
-    for (const slice of chunks(booked, ROWS_PER_STATEMENT))
-      await this.publisher?.publish(
-        trx,
-        LEDGER_ENTRIES_TOPIC,
-        slice.map(({ entry, event }) =>
-          createLedgerEntryPosted(
-            {
-              entryId: entry.id,
-              eventId: entry.eventId,
-              eventType: event.type,
-              outTradeNo: entry.outTradeNo,
-              ...(entry.refundNo ? { refundNo: entry.refundNo } : {}),
-              wallet: event.data.wallet,
-              postings: entry.postings,
-              postedAt: entry.postedAt,
-            },
-            { source: this.source },
-          ),
-        ),
-      );
-    // Last, so the rows every booking shares are locked only until the commit that follows.
-    await this.moveBalances(
-      trx,
-      postings.map((p) => ({
-        account: p.account,
-        currency: p.currency,
-        debit: p.side === 'debit' ? p.amount_minor : 0,
-        credit: p.side === 'credit' ? p.amount_minor : 0,
-      })),
-    );
-    return outcomes;
-  }
-
-  /** The postings on clearing and late payments of the orders' entries, per order. */
-  private async holdingMoves(
-    trx: Kysely<LedgerSchema>,
-    orders: readonly string[],
-  ): Promise<Map<string, OrderMove[]>> {
-    const byEntry = new Map<string, { order: string; move: OrderMove }>();
-    for (const slice of chunks([...new Set(orders)], ROWS_PER_STATEMENT)) {
-      const rows = await trx
+    const orders = new Set(events.filter((e) => DEPENDS_ON_HELD.has(e.type)).map((e) => e.data.outTradeNo));
+    chunks([...orders], ROWS_PER_STATEMENT).forEach((slice, i) => {
+      reads[`held${i}`] = this.db
         .selectFrom('ledger_entries')
         .innerJoin('ledger_postings', 'ledger_postings.entry_id', 'ledger_entries.id')
         .select([
@@ -326,36 +285,128 @@ export class Ledger {
             eb('ledger_postings.account', 'like', 'assets:clearing:%'),
             eb('ledger_postings.account', '=', LATE_PAYMENTS_ACCOUNT),
           ]),
-        )
-        .execute();
-      for (const r of rows) {
-        let at = byEntry.get(r.id);
-        if (!at) {
-          at = { order: r.out_trade_no, move: { sequence: r.event_sequence ?? 0, postings: [] } };
-          byEntry.set(r.id, at);
-        }
-        at.move.postings.push({
-          account: r.account,
-          side: r.side,
-          amountMinor: Number(r.amount_minor),
-          currency: r.currency as Currency,
-        });
-      }
-    }
-    const moves = new Map<string, OrderMove[]>();
-    for (const { order, move } of byEntry.values()) {
-      const list = moves.get(order) ?? [];
-      list.push(move);
-      moves.set(order, list);
-    }
-    return moves;
+        );
+    });
+    return reads;
   }
 
-  /** Adds the postings' amounts to the balances, one row per account and currency. */
-  private async moveBalances(
-    trx: Kysely<LedgerSchema>,
+  /**
+   * Books `events` in order from the rows of {@link bookingReads} (by its names): the outcome of
+   * each, and the statements that write them, built and not run. `entries` (the entries, then
+   * their postings), then `published` (the `ledger.entry.posted` events, for the outbox), then
+   * `balances`, in one transaction.
+   */
+  planBooking(
+    events: readonly BookedEvent[],
+    rows: Readonly<Record<string, readonly object[]>>,
+  ): BookingPlan {
+    const seenIds = new Set<string>();
+    const seenKeys = new Set<string>();
+    const held: HeldRow[] = [];
+    for (const [name, found] of Object.entries(rows)) {
+      if (name.startsWith('booked'))
+        for (const r of found as { event_id: string; booking_key: string }[]) {
+          seenIds.add(r.event_id);
+          seenKeys.add(r.booking_key);
+        }
+      else if (name.startsWith('held')) held.push(...(found as HeldRow[]));
+    }
+    const moves = holdingMoves(held);
+    const postedAt = new Date().toISOString();
+    const outcomes: BookOutcome[] = [];
+    const booked: { entry: JournalEntry; event: BookedEvent; booking: Booking }[] = [];
+    for (const event of events) {
+      const key = bookingKey(event);
+      if (seenIds.has(event.id)) {
+        outcomes.push({ kind: 'duplicate', reason: 'event' });
+        continue;
+      }
+      if (seenKeys.has(key)) {
+        outcomes.push({ kind: 'duplicate', reason: 'fact' });
+        continue;
+      }
+      const order = event.data.outTradeNo;
+      const booking = bookingFor(event, heldBefore(moves.get(order) ?? [], event.data.sequence));
+      if (!booking) {
+        outcomes.push({ kind: 'nothing' });
+        continue;
+      }
+      seenIds.add(event.id);
+      seenKeys.add(key);
+      const list = moves.get(order) ?? [];
+      list.push({ sequence: event.data.sequence, postings: booking.postings });
+      moves.set(order, list);
+      const entry: JournalEntry = {
+        id: entryIdFor(event.id),
+        eventId: event.id,
+        eventType: event.type,
+        outTradeNo: order,
+        refundNo: event.type === 'refund.succeeded' ? event.data.refundNo : null,
+        postedAt,
+        postings: booking.postings,
+      };
+      outcomes.push({ kind: 'booked', entry });
+      booked.push({ entry, event, booking });
+    }
+    if (booked.length === 0) return { outcomes, entries: [], published: [], balances: [] };
+    const entries: BatchStatement[] = chunks(booked, ROWS_PER_STATEMENT).map((slice) =>
+      this.db.insertInto('ledger_entries').values(
+        slice.map(({ entry, event, booking }) => ({
+          id: entry.id,
+          event_id: entry.eventId,
+          booking_key: booking.key,
+          event_type: entry.eventType,
+          out_trade_no: entry.outTradeNo,
+          refund_no: entry.refundNo,
+          wallet: event.data.wallet,
+          currency: booking.currency,
+          posted_at: entry.postedAt,
+          event_sequence: event.data.sequence,
+        })),
+      ),
+    );
+    const postings = booked.flatMap(({ entry }) =>
+      entry.postings.map((p, line) => ({
+        entry_id: entry.id,
+        line,
+        account: p.account,
+        side: p.side,
+        amount_minor: p.amountMinor,
+        currency: p.currency,
+      })),
+    );
+    for (const slice of chunks(postings, ROWS_PER_STATEMENT))
+      entries.push(this.db.insertInto('ledger_postings').values(slice));
+    const published = booked.map(({ entry, event }) =>
+      createLedgerEntryPosted(
+        {
+          entryId: entry.id,
+          eventId: entry.eventId,
+          eventType: event.type,
+          outTradeNo: entry.outTradeNo,
+          ...(entry.refundNo ? { refundNo: entry.refundNo } : {}),
+          wallet: event.data.wallet,
+          postings: entry.postings,
+          postedAt: entry.postedAt,
+        },
+        { source: this.source },
+      ),
+    );
+    const balances = this.balanceUpserts(
+      postings.map((p) => ({
+        account: p.account,
+        currency: p.currency,
+        debit: p.side === 'debit' ? p.amount_minor : 0,
+        credit: p.side === 'credit' ? p.amount_minor : 0,
+      })),
+    );
+    return { outcomes, entries, published, balances };
+  }
+
+  /** Adds the postings' amounts to the balances, one row per account and currency (built, not run). */
+  private balanceUpserts(
     moves: readonly { account: string; currency: string; debit: number; credit: number }[],
-  ): Promise<void> {
+  ): BatchStatement[] {
     const sums = new Map<string, { account: string; currency: string; debit: number; credit: number }>();
     for (const m of moves) {
       const key = `${m.account}\u0000${m.currency}`;
@@ -373,8 +424,8 @@ export class Ledger {
         debit_minor: s.debit,
         credit_minor: s.credit,
       }));
-    for (const slice of chunks(rows, ROWS_PER_STATEMENT))
-      await trx
+    return chunks(rows, ROWS_PER_STATEMENT).map((slice) =>
+      this.db
         .insertInto('ledger_balances')
         .values(slice)
         .onConflict((oc) =>
@@ -382,8 +433,8 @@ export class Ledger {
             debit_minor: sql`ledger_balances.debit_minor + excluded.debit_minor`,
             credit_minor: sql`ledger_balances.credit_minor + excluded.credit_minor`,
           }),
-        )
-        .execute();
+        ),
+    );
   }
 
   /** Remembers an order the gateway created, so reconciliation can ask the aggregator about it. */
@@ -393,10 +444,15 @@ export class Ledger {
 
   /** {@link recordOrder} for many orders in one statement, in the caller's transaction `db`. */
   async recordOrders(db: Kysely<LedgerSchema>, events: readonly EventOf<'payment.created'>[]): Promise<void> {
+    for (const statement of this.orderInserts(events)) await run(db, statement);
+  }
+
+  /** The inserts of {@link recordOrders}, built and not run. */
+  orderInserts(events: readonly EventOf<'payment.created'>[]): BatchStatement[] {
     const first = new Map<string, EventOf<'payment.created'>>();
     for (const e of events) if (!first.has(e.data.outTradeNo)) first.set(e.data.outTradeNo, e);
-    for (const slice of chunks([...first.values()], ROWS_PER_STATEMENT))
-      await db
+    return chunks([...first.values()], ROWS_PER_STATEMENT).map((slice) =>
+      this.db
         .insertInto('ledger_orders')
         .values(
           slice.map((event) => ({
@@ -406,8 +462,8 @@ export class Ledger {
             seen_at: event.time,
           })),
         )
-        .onConflict((oc) => oc.column('out_trade_no').doNothing())
-        .execute();
+        .onConflict((oc) => oc.column('out_trade_no').doNothing()),
+    );
   }
 
   /** Total debits and credits per currency (from the balances; equal on a sound ledger). */

@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
-import { CURRENCIES, coreServices, definePlugin, type EventOf, type Kysely } from '@paystream/plugin-sdk';
+import {
+  batchService,
+  CURRENCIES,
+  coreServices,
+  definePlugin,
+  type EventOf,
+  type Kysely,
+  LEDGER_ENTRIES_TOPIC,
+} from '@paystream/plugin-sdk';
 import {
   LABEL_CURRENCY,
   LABEL_KIND,
@@ -14,7 +22,7 @@ import { DailyReconciliation } from './daily-run.js';
 import { DailyReports } from './daily-store.js';
 import { Ledger } from './ledger.js';
 import { MISMATCH_KINDS, type ReconciliationReport, reconcile } from './reconcile.js';
-import { recordReported } from './reported.js';
+import { type ConsumedEvent, recordReported, reportedInserts } from './reported.js';
 import { ledgerRoutes } from './routes.js';
 import { type LedgerSchema, ledgerMigrations } from './schema.js';
 
@@ -52,11 +60,19 @@ export const createAccountingPlugin = definePlugin({
     upstream: coreServices.upstream,
     config: coreServices.config,
     tracer: coreServices.tracer,
+    batches: batchService,
   },
-  async setup({ logger, metrics, database, publisher, http, scheduler, upstream, config, tracer }, options) {
+  async setup(
+    { logger, metrics, database, publisher, http, scheduler, upstream, config, tracer, batches },
+    options,
+  ) {
     await database.migrate(ledgerMigrations);
     const db = database.db as Kysely<LedgerSchema>;
     const ledger = new Ledger(db, publisher, options.source);
+    // What booking a batch must know first, read by the host with its own reads of the batch.
+    batches.reads((events: readonly ConsumedEvent[]) =>
+      ledger.bookingReads(events.filter((e) => !isCreated(e)) as BookedEvent[]),
+    );
     // The host's query counts nothing; the plugin counts its own calls, as the gateway does.
     const aggregator = countedQuery(upstream, queryMetrics(metrics.registry), tracer);
     const entries = metrics.counter({
@@ -139,15 +155,21 @@ export const createAccountingPlugin = definePlugin({
       logger.warn({}, 'this fact is already booked under another event id');
     }
   },
-  // The same effects as `handle` event after event, in the host's transaction: a few statements
-  // per batch instead of a transaction per event.
-  async handleBatch(events, { state, logger, trx, afterCommit }) {
-    const db = trx as Kysely<LedgerSchema>;
+  // The same effects as `handle` event after event, in the host's transaction: the ledger's reads
+  // (declared in setup) come with the host's reads of the batch, and its writes are queued, so the
+  // host sends them with its own records of the batch (on PostgreSQL, one statement).
+  async handleBatch(events, { state, deps, logger, trx, afterCommit }) {
+    const { batches } = deps;
     // In the batch's transaction: a batch that fails is rolled back and handled event by event.
-    await recordReported(db, events);
-    await state.ledger.recordOrders(db, events.filter(isCreated));
+    batches.write(trx, ...reportedInserts(state.db, events));
+    batches.write(trx, ...state.ledger.orderInserts(events.filter(isCreated)));
     const booked = events.filter((e) => !isCreated(e)) as BookedEvent[];
-    const outcomes = await state.ledger.bookAll(db, booked);
+    const plan = state.ledger.planBooking(booked, batches.rows(trx));
+    batches.write(trx, ...plan.entries);
+    batches.publish(trx, LEDGER_ENTRIES_TOPIC, plan.published);
+    // Last, so the rows every booking shares are locked only until the commit that follows.
+    batches.write(trx, ...plan.balances);
+    const { outcomes } = plan;
     afterCommit(() => {
       let entries = 0;
       outcomes.forEach((outcome, i) => {

@@ -41,6 +41,11 @@ export async function recordReported(
   db: Kysely<LedgerSchema>,
   events: readonly ConsumedEvent[],
 ): Promise<void> {
+  for (const statement of reportedInserts(db, events)) await statement.execute();
+}
+
+/** The inserts of {@link recordReported}, built on `db` and not run. */
+export function reportedInserts(db: Kysely<LedgerSchema>, events: readonly ConsumedEvent[]) {
   const first = new Map<string, ConsumedEvent>();
   for (const e of events) if (!first.has(factKey(e))) first.set(factKey(e), e);
   const rows = [...first].map(([key, e]) => ({
@@ -57,12 +62,15 @@ export async function recordReported(
     refunded_total_minor: e.data.refundedTotalMinor ?? null,
     occurred_at: utc(e),
   }));
+  const statements = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
-    await db
-      .insertInto('ledger_events')
-      .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-      .onConflict((oc) => oc.column('fact_key').doNothing())
-      .execute();
+    statements.push(
+      db
+        .insertInto('ledger_events')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict((oc) => oc.column('fact_key').doNothing()),
+    );
+  return statements;
 }
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
