@@ -1,7 +1,7 @@
 // A batch's reads and writes sent together (readAll, writeAll) on both databases: each read answers
 // its own rows, the writes all take effect or none does, and a statement that would hold more
 // bound parameters than PostgreSQL takes is cut in two instead of failing.
-import { type Kysely, openDatabase } from '@paystream/db';
+import { type Generated, type Kysely, openDatabase } from '@paystream/db';
 import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
 import type { BatchStatement } from '@paystream/plugin-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { readAll, writeAll } from '../src/statements.js';
 interface Schema {
   st_parent: { id: string; n: number };
   st_child: { parent_id: string; amount: number };
+  st_log: { seq: Generated<number>; name: string };
 }
 
 let cleanup: (() => Promise<void>) | undefined;
@@ -35,6 +36,11 @@ async function open(kind: 'sqlite' | 'postgres'): Promise<Kysely<Schema>> {
     .createTable('st_child')
     .addColumn('parent_id', 'varchar(64)', (c) => c.notNull().references('st_parent.id'))
     .addColumn('amount', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('st_log')
+    .addColumn('seq', kind === 'postgres' ? 'serial' : 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'varchar(8)', (c) => c.notNull())
     .execute();
   return db;
 }
@@ -75,6 +81,18 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
       children: [{ parent_id: 'p1', amount: 9_007_199_254_740_991 }],
       none: [],
     });
+  });
+
+  it('runs the writes in the order given', async () => {
+    const db = await open(kind);
+    await db.transaction().execute((trx) =>
+      writeAll(
+        trx,
+        ['a', 'b', 'c'].map((name) => trx.insertInto('st_log').values({ name })),
+      ),
+    );
+    const rows = await db.selectFrom('st_log').select('name').orderBy('seq').execute();
+    expect(rows.map((r) => r.name)).toEqual(['a', 'b', 'c']);
   });
 
   it('leaves nothing behind when one write fails', async () => {

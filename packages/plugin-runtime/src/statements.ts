@@ -40,7 +40,7 @@ export async function readAll(
   return rows;
 }
 
-/** Runs `writes` in `db` in their order; on PostgreSQL as one statement. */
+/** Runs `writes` in `db` in their order; on PostgreSQL as one statement of data-modifying CTEs. */
 export async function writeAll(db: AnyDb, writes: readonly BatchStatement[]): Promise<void> {
   if (writes.length === 0) return;
   if (!isPostgres(db) || writes.length === 1) {
@@ -48,7 +48,10 @@ export async function writeAll(db: AnyDb, writes: readonly BatchStatement[]): Pr
     return;
   }
   await inStatements(db, writes, (part) => {
-    const ctes = part.map((write, i) => sql`${sql.ref(`w${i}`)} as (${write})`);
+    // PostgreSQL runs the CTEs that nothing reads from the last listed to the first: listed in
+    // reverse, they run in the order given, so rows shared between batches (queued last, like the
+    // ledger's balances) are locked last, as they would be one statement at a time.
+    const ctes = part.map((write, i) => sql`${sql.ref(`w${i}`)} as (${write})`).reverse();
     return [sql`with ${sql.join(ctes)} select 1`.compile(db), () => []];
   });
 }
