@@ -38,6 +38,8 @@ export function startCommand(packageDir: string): StartCommand {
 export interface Started {
   url: string;
   service: Service;
+  /** The process's database (gateways). */
+  databaseUrl?: string;
 }
 
 export async function startSandboxProcess(
@@ -62,6 +64,8 @@ export interface GatewayProcessOptions {
   name: string;
   upstreamUrl: string;
   database: 'sqlite' | 'postgres';
+  /** A PostgreSQL database another gateway already uses (several gateways on one database). */
+  databaseUrl?: string;
   /** OTLP endpoint: telemetry on (node --import @paystream/telemetry/register). */
   otlpUrl?: string;
   /** Listen for the DevTools protocol on this loopback port (profiling passes). */
@@ -78,9 +82,10 @@ export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOp
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const databaseUrl =
-    o.database === 'sqlite'
+    o.databaseUrl ??
+    (o.database === 'sqlite'
       ? `sqlite:${join(ctx.tmpDir, `${o.name}.sqlite`)}`
-      : await ctx.createDatabase(o.name);
+      : await ctx.createDatabase(o.name));
   const cwd = o.gatewayDir ?? join(ctx.root, 'services/gateway');
   const start = o.start ?? startCommand(cwd);
   const service = await startService({
@@ -114,7 +119,7 @@ export async function startGatewayProcess(ctx: BenchContext, o: GatewayProcessOp
     readyUrl: `${url}/healthz`,
     logDir: ctx.logDir,
   });
-  return { url, service: ctx.track(service) };
+  return { url, service: ctx.track(service), databaseUrl };
 }
 
 /**
@@ -148,23 +153,30 @@ export async function startPassThroughProcess(
   return { url, service: ctx.track(service) };
 }
 
+/** A plugin of a plugin host's config file: a package (or a module's absolute path) and its options. */
+export interface PluginEntry {
+  package: string;
+  options?: unknown;
+}
+
+/** The ledger as the consumer cases run it: the accounting plugin, no periodic reconciliation. */
+export const LEDGER_PLUGINS: readonly PluginEntry[] = [
+  { package: '@paystream/accounting', options: { reconcileIntervalMs: 0 } },
+];
+
 export async function startPluginHostProcess(
   ctx: BenchContext,
   name: string,
   databaseUrl: string,
   inspectPort?: number,
   start?: StartCommand,
+  plugins: readonly PluginEntry[] = LEDGER_PLUGINS,
 ): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Resolved from bench/.run, so the bench package's own dependency on @paystream/accounting is found.
-  const config = join(ctx.runDir, 'plugin-host.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      plugins: [{ package: '@paystream/accounting', options: { reconcileIntervalMs: 0 } }],
-    }),
-  );
+  const config = join(ctx.runDir, `plugin-host-${name}.json`);
+  writeFileSync(config, JSON.stringify({ plugins }));
   const cwd = join(ctx.root, 'services/plugin-host');
   const { env, flags } = start ?? startCommand(cwd);
   const service = await startService({
