@@ -7,6 +7,7 @@ import type { BatchReadRows, BatchStatement, PluginBatches } from '@paystream/pl
 
 // biome-ignore lint/suspicious/noExplicitAny: the plugin's tables, whatever its schema type.
 type AnyDb = Kysely<any>;
+const OUTBOX_ROWS_PER_INSERT = 500;
 type Select = (events: readonly unknown[], db: AnyDb) => Readonly<Record<string, BatchStatement>>;
 
 /** What the host does with a plugin's batches (the plugin sees `service`). */
@@ -49,7 +50,9 @@ export function pluginBatches(
     },
     publish(trx, topic, events) {
       const batch = batchOf(trx);
-      if (events.length > 0) batch.writes.push(outbox(topic, events));
+      // Rows per insert: a statement's bound parameters stay far below PostgreSQL's limit.
+      for (let i = 0; i < events.length; i += OUTBOX_ROWS_PER_INSERT)
+        batch.writes.push(outbox(topic, events.slice(i, i + OUTBOX_ROWS_PER_INSERT)));
     },
   };
   return {
