@@ -25,8 +25,8 @@ export interface ArmRound {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
-  /** CPU of the process under test per successful call, µs (gateway arms). */
+  /** CPU of the process(es) under test per successful call, µs (gateway arms). */
   cpuUsPerCall?: number;
+  /** Statements the arm's database ran per call (pg_stat_statements, when the server has it). */
+  statementsPerCall?: number;
 }
-
-export const verdictOf = (ok: boolean): Verdict => (ok ? 'met' : 'not met');
