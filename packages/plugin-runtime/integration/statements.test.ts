@@ -95,6 +95,26 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
     expect(rows.map((r) => r.name)).toEqual(['a', 'b', 'c']);
   });
 
+  it('checks each value against its column, as a parameter would be', async () => {
+    const db = await open(kind);
+    const write = (id: string) =>
+      db.transaction().execute((trx) =>
+        writeAll(trx, [
+          trx.insertInto('st_parent').values([
+            { id: 'p1', n: 1 },
+            { id, n: 2 },
+          ]),
+        ]),
+      );
+    // Too long for varchar(64): refused, never cut short.
+    if (kind === 'postgres') await expect(write('x'.repeat(65))).rejects.toThrow(/too long/);
+    await write('p2');
+    expect(await db.selectFrom('st_parent').selectAll().orderBy('id').execute()).toEqual([
+      { id: 'p1', n: 1 },
+      { id: 'p2', n: 2 },
+    ]);
+  });
+
   it('leaves nothing behind when one write fails', async () => {
     const db = await open(kind);
     await expect(
