@@ -132,15 +132,12 @@ const plainValue = (v: unknown) =>
 const columnTypes = new WeakMap<object, Map<string, Map<string, string>>>();
 
 /**
- * The writes, each plain multi-row insert rewritten as `insert … select … from json_to_recordset($1)`
+ * The writes, each insert of plain values rewritten as `insert … select … from json_to_recordset($1)`
  * with every value cast to its column's type (read from the catalog the first time a table is met,
  * in one more statement), so PostgreSQL checks and converts each value as it would a parameter.
  */
 async function withJsonRows(db: AnyDb, writes: readonly BatchStatement[]): Promise<BatchStatement[]> {
-  const inserts = writes.map((w) => {
-    const insert = plainInsert(w);
-    return insert && insert.rows.length > 1 ? insert : undefined;
-  });
+  const inserts = writes.map(plainInsert);
   if (inserts.every((i) => i === undefined)) return [...writes];
   const adapter = db.getExecutor().adapter;
   let known = columnTypes.get(adapter);
