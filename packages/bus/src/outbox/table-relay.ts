@@ -105,35 +105,10 @@ export function createTableRelay<R>(opts: TableRelayOptions<R>): OutboxRelay {
     return n;
   };
 
-  const locking = isPostgres(db);
-  // On PostgreSQL the lock and the read are one statement: the first of the batch's transaction.
   // biome-ignore lint/suspicious/noExplicitAny: see RelayOptions.db.
-  const lockAndSelect = preparedQuery((q: Kysely<any>, v: { limit: number }) => {
-    const cols = sql.join(['position', ...opts.columns].map((c) => sql.ref(`p.${c}`)));
-    const inner = sql.join(['position', ...opts.columns].map((c) => sql.ref(c)));
-    return {
-      compile: () =>
-        sql<R & { position: number | string | null; locked: boolean }>`with l as (
-            select pg_try_advisory_xact_lock(${sql.lit(namespace)}::int4, ${sql.lit(key)}::int4) as locked)
-          select l.locked, ${cols} from l left join lateral (
-            select ${inner} from ${sql.table(table)}
-            where sent_at is null and l.locked order by position limit ${v.limit}) p on true`.compile(q),
-    };
-  });
-
-  // The rows of one batch, or 'busy' when another process's relay holds the table's lock.
-  // biome-ignore lint/suspicious/noExplicitAny: see RelayOptions.db.
-  const readBatch = async (q: Kysely<any>): Promise<(R & { position: number | string })[] | 'busy'> => {
-    if (!locking) return (await selectPending(q, { limit: batchSize })).rows;
-    const rows = (await lockAndSelect(q, { limit: batchSize })).rows;
-    if (!rows[0]?.locked) return 'busy';
-    return rows.filter((r): r is typeof r & { position: number | string } => r.position !== null);
-  };
-
-  // biome-ignore lint/suspicious/noExplicitAny: see RelayOptions.db.
-  const publishBatch = async (q: Kysely<any>): Promise<number | 'busy'> => {
-    const rows = await readBatch(q);
-    if (rows === 'busy' || rows.length === 0) return rows === 'busy' ? 'busy' : 0;
+  const publishBatch = async (q: Kysely<any>): Promise<number> => {
+    const rows = (await selectPending(q, { limit: batchSize })).rows;
+    if (rows.length === 0) return 0;
     await opts.send(rows);
     await opts.afterPublish?.(rows.length);
     // On SQLite the mark shares a commit with the requests' transactions (group commit).
@@ -153,8 +128,19 @@ export function createTableRelay<R>(opts: TableRelayOptions<R>): OutboxRelay {
 
   // A relay that cannot take the lock ends this drain: another process is publishing the same rows
   // right now, and its drain goes on while it finds full batches.
-  const lockedBatch = (): Promise<number | 'busy'> =>
-    locking ? db.transaction().execute((trx) => publishBatch(trx)) : publishBatch(db);
+  const locking = isPostgres(db);
+  const lockedBatch = async (): Promise<number | 'busy'> => {
+    if (!locking) return publishBatch(db);
+    return db.transaction().execute(async (trx) => {
+      // The lock and the read stay two statements: a statement reads the snapshot taken when it
+      // started, so a read in the lock's own statement could take the lock just released by another
+      // relay and still see that relay's batch unsent, and publish it again.
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`select pg_try_advisory_xact_lock(${namespace}::int4, ${key}::int4) as locked`.execute(trx);
+      return rows[0]?.locked ? publishBatch(trx) : 'busy';
+    });
+  };
 
   const drain = async (): Promise<number> => {
     let total = 0;
