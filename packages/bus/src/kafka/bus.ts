@@ -14,7 +14,7 @@ import type { CommonBusOptions, EventBus, RawRecord, Subscription } from '../typ
 import { type KafkaClientOptions, kafkaClient } from './client.js';
 import { consumePending, readPending } from './dead-letters.js';
 import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js';
-import { byPartition, partitioner, topicPartitions } from './partitions.js';
+import { byPartition, partitioner, sendChecked, topicPartitions } from './partitions.js';
 import { rawFromKafka } from './records.js';
 import { retrying } from './retrying.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
@@ -67,7 +67,8 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
   const crashed = new Map<string, string>();
   let closed = false;
 
-  // Each partition's records in a send of their own (partitions.ts says why), all at once.
+  // A batch in one send, each message's partition chosen here and its acknowledgement checked
+  // (partitions.ts says why).
   const partitions = topicPartitions(admin);
   const partitionOf = partitioner();
   const send = async (to: string, records: readonly RawRecord[]) => {
@@ -78,14 +79,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       partitionOf,
     );
     try {
-      await Promise.all(
-        [...groups].map(async ([partition, messages]) => {
-          const written = await producer.send({ topic: to, acks: -1, messages });
-          if (!written.some((m) => m.partition === partition && m.errorCode === 0)) {
-            throw new Error(`${to}/${partition}: the send resolved without the partition's acknowledgement`);
-          }
-        }),
-      );
+      await sendChecked(producer, to, groups, logger);
     } catch (err) {
       // Leaders or the partitions may have moved: look again before the next send.
       partitions.forget(to);

@@ -1,12 +1,26 @@
-// One send per partition. kafkajs 2.2.4 loses messages when a send that spans several brokers is
-// retried after a partition's leadership moved: the retry skips every broker that answered the
-// first attempt, even one that now leads a partition whose messages the old leader refused
-// (NOT_LEADER_FOR_PARTITION), and the send resolves as if everything had been written
-// (src/producer/sendMessages.js keeps `responsePerBroker` across attempts). A chaos run lost ledger
-// entries that way while a broker was killed. A send of one partition's messages involves one
-// broker per attempt, so the bus picks each message's partition itself, with the producer's own
-// partitioner, and sends every partition's messages on their own, in order.
-import { type Admin, type Message, Partitioners, type PartitionMetadata } from 'kafkajs';
+// One send per batch, every partition's acknowledgement checked. kafkajs 2.2.4 loses messages when
+// a send that spans several brokers is retried after a partition's leadership moved: the retry
+// skips every broker that answered an earlier attempt, even one that now leads a partition whose
+// messages the old leader refused (NOT_LEADER_FOR_PARTITION), and the send resolves with that
+// broker's earlier answer, as if everything had been written (src/producer/sendMessages.js keeps
+// `responsePerBroker` across attempts). A chaos run lost ledger entries that way while a broker was
+// killed. The skipped partition is missing from what the send resolves with, so the bus picks each
+// message's partition itself, with the producer's own partitioner, checks the answer, and sends
+// the partitions it lacks again, each on its own: a send of one partition involves one broker per
+// attempt, so the bug cannot recur, and the partitions already written are not sent twice.
+//
+// One send per partition avoided the bug too, but the idempotent producer holds a lock per broker
+// for each produce request, so a relay's batch spread over six partitions cost six sequential round
+// trips to the broker: most of a payment's time between the gateway and the ledger.
+import {
+  type Admin,
+  type Message,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
+import type { BusLogger } from '../types.js';
 import { retrying } from './retrying.js';
 
 /** The partitioner the producer is created with (murmur2 of the key, as the Java client). */
@@ -52,4 +66,44 @@ export function byPartition(
     groups.set(partition, group);
   }
   return groups;
+}
+
+/**
+ * The partitions of `sent` that `written` (what the send resolved with) does not acknowledge: absent,
+ * or answered with an error. Empty when every partition's messages were written.
+ */
+export function unacknowledged(
+  topic: string,
+  sent: Iterable<number>,
+  written: readonly RecordMetadata[],
+): number[] {
+  const acked = new Set(
+    written.filter((m) => m.topicName === topic && m.errorCode === 0).map((m) => m.partition),
+  );
+  return [...sent].filter((partition) => !acked.has(partition));
+}
+
+/**
+ * Sends `groups` (from {@link byPartition}) in one send and resolves once every partition is
+ * acknowledged: the partitions the answer lacks go again, each in a send of its own. Throws when a
+ * partition's own send resolves unacknowledged too.
+ */
+export async function sendChecked(
+  producer: Pick<Producer, 'send'>,
+  topic: string,
+  groups: ReadonlyMap<number, Message[]>,
+  logger: BusLogger,
+): Promise<void> {
+  const written = await producer.send({ topic, acks: -1, messages: [...groups.values()].flat() });
+  const missing = unacknowledged(topic, groups.keys(), written);
+  if (missing.length === 0) return;
+  logger.warn({ topic, partitions: missing }, 'a send resolved without some partitions; sending those alone');
+  await Promise.all(
+    missing.map(async (partition) => {
+      const again = await producer.send({ topic, acks: -1, messages: groups.get(partition) ?? [] });
+      if (unacknowledged(topic, [partition], again).length > 0) {
+        throw new Error(`${topic}/${partition}: the send resolved without the partition's acknowledgement`);
+      }
+    }),
+  );
 }
