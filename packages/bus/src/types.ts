@@ -45,7 +45,9 @@ export interface BatchResult {
 }
 
 /**
- * Handles consecutive records of a partition at once, in offset order. All or nothing: resolve =
+ * Handles consecutive records of a partition at once, in offset order; on Kafka, the runs of one
+ * fetch's partitions that arrive together come in one call, each partition's run consecutive and
+ * in order (up to `maxBatchSize` in all). All or nothing: resolve =
  * every event is done, throw = none of it happened, and the bus hands the same events one by one to
  * the subscription's handler (retries, backoff, dead letters isolate the bad one). A batch handler
  * owns dedupe: it skips ids already done and records the ids it did atomically with its effects

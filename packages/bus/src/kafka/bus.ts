@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import { coalescing } from '../coalesce.js';
 import {
   DeliveryAborted,
   deadLetterTopic,
@@ -102,7 +103,11 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
 
     async subscribe(group, handler, subscribeOpts) {
       if (closed) throw new Error('bus is closed');
-      const o = resolveSubscribeOptions(subscribeOpts);
+      const resolved = resolveSubscribeOptions(subscribeOpts);
+      // One fetch's partitions reach the batch handler in one call (coalesce.ts says why).
+      const o = resolved.batch
+        ? { ...resolved, batch: coalescing(resolved.batch, resolved.maxBatchSize) }
+        : resolved;
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
       // A new group starts where the log ends now: records below these offsets are skipped (and
@@ -223,7 +228,11 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
     },
 
     async redrive(group, handler, subscribeOpts) {
-      const o = resolveSubscribeOptions(subscribeOpts);
+      const resolved = resolveSubscribeOptions(subscribeOpts);
+      // One fetch's partitions reach the batch handler in one call (coalesce.ts says why).
+      const o = resolved.batch
+        ? { ...resolved, batch: coalescing(resolved.batch, resolved.maxBatchSize) }
+        : resolved;
       const dlq = deadLetterTopic(topic, group);
       await ensureTopics(admin, [dlq], opts);
       const signal = new AbortController().signal;
