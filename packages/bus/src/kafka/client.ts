@@ -1,5 +1,6 @@
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { BusLogger } from '../types.js';
+import { fixRequestQueuePolling } from './request-queue.js';
 
 /** Connection settings of the Kafka transport. */
 export interface KafkaClientOptions {
@@ -25,6 +26,7 @@ function logCreator(logger: BusLogger) {
 
 /** Builds the kafkajs client (the only place the transport configures kafkajs itself). */
 export function kafkaClient(opts: KafkaClientOptions, logger: BusLogger): Kafka {
+  fixRequestQueuePolling();
   return new Kafka({
     clientId: opts.clientId ?? 'paystream',
     brokers: opts.brokers,

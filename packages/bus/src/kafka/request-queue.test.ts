@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fixRequestQueuePolling } from './request-queue.js';
+
+const require = createRequire(import.meta.url);
+// kafkajs's own request queue, the class every broker connection of its clients holds.
+const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as new (
+  o: object,
+) => {
+  pending: unknown[];
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  destroy(): void;
+};
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const queue = () =>
+  new RequestQueue({
+    maxInFlightRequests: 1,
+    requestTimeout: 30_000,
+    enforceRequestTimeout: false,
+    clientId: 'test',
+    broker: '127.0.0.1:1',
+    logger: silent,
+  });
+
+describe("kafkajs's request queue, fixed", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is fixed on the kafkajs this package uses', () => {
+    expect(fixRequestQueuePolling()).toBe(true);
+    // Twice is harmless.
+    expect(fixRequestQueuePolling()).toBe(true);
+  });
+
+  it('an idle queue schedules no check: no timer, no wake-up of the process', () => {
+    fixRequestQueuePolling();
+    const q = queue();
+    // What each response runs (fulfillRequest): unfixed, this armed a 1 ms timer that re-armed
+    // itself for as long as the connection lived.
+    q.checkPendingRequests();
+    expect(q.throttleCheckTimeoutId).toBeNull();
+    q.destroy();
+  });
+
+  it('a request waiting behind the in-flight limit is checked again after 10 ms', () => {
+    fixRequestQueuePolling();
+    vi.useFakeTimers();
+    const q = queue();
+    let checks = 0;
+    q.checkPendingRequests = () => {
+      checks += 1;
+    };
+    q.pending.push({});
+    (q as unknown as { scheduleCheckPendingRequests(): void }).scheduleCheckPendingRequests();
+    vi.advanceTimersByTime(9);
+    expect(checks).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(checks).toBe(1);
+    q.destroy();
+  });
+
+  it('a throttled queue is checked when the throttle ends, even with nothing waiting yet', () => {
+    fixRequestQueuePolling();
+    vi.useFakeTimers();
+    const q = queue();
+    let checks = 0;
+    q.checkPendingRequests = () => {
+      checks += 1;
+    };
+    q.throttledUntil = Date.now() + 50;
+    (q as unknown as { scheduleCheckPendingRequests(): void }).scheduleCheckPendingRequests();
+    vi.advanceTimersByTime(49);
+    expect(checks).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(checks).toBe(1);
+    q.destroy();
+  });
+});
