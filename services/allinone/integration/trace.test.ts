@@ -172,8 +172,10 @@ describe('one payment, one trace, on Kafka and PostgreSQL', () => {
         l.startsWith(`paystream_plugin_events_total{plugin="${plugin}",type="payment.created",outcome="ok"}`),
       ),
     ).toBe(true);
-    // kafkajs set a negative timeout during the run; the filter took it, nothing reached stderr.
-    expect(out.droppedWarnings).toBeGreaterThanOrEqual(1);
+    // kafkajs 2.2.4 set negative timeouts on every idle connection until the bus replaced its
+    // request queue's schedule: now none is set, so the filter has nothing to take, and nothing
+    // reaches stderr.
+    expect(out.droppedWarnings).toBe(0);
     expect(stderr).not.toContain('TimeoutNegativeWarning');
   });
 });
