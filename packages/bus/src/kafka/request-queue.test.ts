@@ -11,6 +11,7 @@ const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as new
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;
   checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
   destroy(): void;
 };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -43,7 +44,8 @@ describe("kafkajs's request queue, fixed", () => {
     q.destroy();
   });
 
-  it('a request waiting behind the in-flight limit is checked again after 10 ms', () => {
+  /** Schedules a check on a queue set up by `given`; asserts it runs once, `afterMs` later, not before. */
+  const checkedOnceAfter = (afterMs: number, given: (q: ReturnType<typeof queue>) => void) => {
     fixRequestQueuePolling();
     vi.useFakeTimers();
     const q = queue();
@@ -51,29 +53,22 @@ describe("kafkajs's request queue, fixed", () => {
     q.checkPendingRequests = () => {
       checks += 1;
     };
-    q.pending.push({});
-    (q as unknown as { scheduleCheckPendingRequests(): void }).scheduleCheckPendingRequests();
-    vi.advanceTimersByTime(9);
+    given(q);
+    q.scheduleCheckPendingRequests();
+    vi.advanceTimersByTime(afterMs - 1);
     expect(checks).toBe(0);
     vi.advanceTimersByTime(1);
     expect(checks).toBe(1);
     q.destroy();
+  };
+
+  it('a request waiting behind the in-flight limit is checked again after 10 ms', () => {
+    checkedOnceAfter(10, (q) => q.pending.push({}));
   });
 
   it('a throttled queue is checked when the throttle ends, even with nothing waiting yet', () => {
-    fixRequestQueuePolling();
-    vi.useFakeTimers();
-    const q = queue();
-    let checks = 0;
-    q.checkPendingRequests = () => {
-      checks += 1;
-    };
-    q.throttledUntil = Date.now() + 50;
-    (q as unknown as { scheduleCheckPendingRequests(): void }).scheduleCheckPendingRequests();
-    vi.advanceTimersByTime(49);
-    expect(checks).toBe(0);
-    vi.advanceTimersByTime(1);
-    expect(checks).toBe(1);
-    q.destroy();
+    checkedOnceAfter(50, (q) => {
+      q.throttledUntil = Date.now() + 50;
+    });
   });
 });

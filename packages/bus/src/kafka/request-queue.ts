@@ -15,7 +15,7 @@ const require = createRequire(import.meta.url);
 const CHECK_PENDING_REQUESTS_INTERVAL = 10;
 
 /** The fields of kafkajs's RequestQueue the schedule reads and writes. */
-export interface QueueState {
+interface QueueState {
   throttledUntil: number;
   pending: unknown[];
   throttleCheckTimeoutId: NodeJS.Timeout | null;
@@ -23,7 +23,7 @@ export interface QueueState {
 }
 
 /** kafkajs's scheduleCheckPendingRequests without the timer when there is nothing to check. */
-export function scheduleCheckPendingRequests(this: QueueState): void {
+function scheduleCheckPendingRequests(this: QueueState): void {
   if (this.throttleCheckTimeoutId) return;
   let scheduleAt = this.throttledUntil - Date.now();
   if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : CHECK_PENDING_REQUESTS_INTERVAL;
