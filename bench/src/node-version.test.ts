@@ -9,4 +9,5 @@ describeRefusalsOnUnsupportedNode(join(import.meta.dirname, '..'), [
   { entry: 'pass-through.js', flags: [] },
   { entry: 'telemetry-ab.js', flags: [] },
   { entry: 'soak-retention.js', flags: [] },
+  { entry: 'footprint.js', flags: [] },
 ]);
