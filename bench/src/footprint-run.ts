@@ -21,6 +21,7 @@ import { BenchContext } from './context.js';
 import { envFor } from './env-for.js';
 import {
   atPeak,
+  type MallocStats,
   parseMallocStats,
   parseSamples,
   type SmapsSummary,
@@ -147,7 +148,7 @@ try {
         { stdio: 'ignore' },
       );
       // The report goes to the gateway's stderr, which reaches its log file through a pipe.
-      let stats = undefined as ReturnType<typeof parseMallocStats>;
+      let stats: MallocStats | undefined;
       for (let tries = 0; !stats && tries < 20; tries++) {
         await new Promise((r) => setTimeout(r, 100));
         stats = parseMallocStats(readFileSync(join(ctx.logDir, `${name}.log`), 'utf8').slice(logStart));
