@@ -20,6 +20,16 @@ export interface BenchSettings {
   profile: boolean;
 }
 
+/**
+ * The PostgreSQL server the bench creates its databases on: PAYSTREAM_BENCH_PG_URL, else the test
+ * suites' PAYSTREAM_TEST_PG_URL, else the local server.
+ */
+export function benchPgAdminUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.PAYSTREAM_BENCH_PG_URL ?? env.PAYSTREAM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+  );
+}
+
 export class BenchContext {
   readonly runId = randomBytes(3).toString('hex');
   readonly tmpDir = mkdtempSync(join(tmpdir(), 'paystream-bench-'));

@@ -17,7 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatewayCaller } from './callers.js';
-import { BenchContext } from './context.js';
+import { BenchContext, benchPgAdminUrl } from './context.js';
 import { envFor } from './env-for.js';
 import {
   atPeak,
@@ -28,6 +28,7 @@ import {
   summarizeSmaps,
 } from './footprint-report.js';
 import { closedLoop } from './load.js';
+import { wholeOption } from './options.js';
 import { cpuSecondsOf } from './processes.js';
 import { startCommand, startGatewayProcess, startSandboxProcess } from './stack.js';
 
@@ -43,11 +44,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function whole(name: 'callers' | 'seconds' | 'repeat'): number {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1`);
-  return n;
-}
+const whole = (name: 'callers' | 'seconds' | 'repeat') => wholeOption(name, args[name], 1);
 if (args.database !== 'sqlite' && args.database !== 'postgres')
   throw new Error(`--database: ${args.database} is neither sqlite nor postgres`);
 const database = args.database;
@@ -92,9 +89,7 @@ const ctx = new BenchContext(
   { seconds, warmupSeconds: 1, rounds: repeat, events: 2, cases: new Set(), profile: false },
   brokers,
   false,
-  process.env.PAYSTREAM_BENCH_PG_URL ??
-    process.env.PAYSTREAM_TEST_PG_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres',
+  benchPgAdminUrl(),
 );
 const gdb = hasGdb();
 try {

@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { ensureEventsTopic, kafkaFor, paymentEvents, placeGroup, produce, topicEnds } from './backlog.js';
 import { HOST_GROUP, untilLedgerHolds } from './cases/consumers.js';
-import { BenchContext } from './context.js';
+import { BenchContext, benchPgAdminUrl } from './context.js';
 import { startPluginHostProcess } from './stack.js';
 import { round } from './stats.js';
 
@@ -23,9 +23,7 @@ const ctx = new BenchContext(
   { seconds: 0, warmupSeconds: 0, rounds: 1, events: orders * 2, cases: new Set([6]), profile: false },
   brokers,
   false,
-  process.env.PAYSTREAM_BENCH_PG_URL ??
-    process.env.PAYSTREAM_TEST_PG_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres',
+  benchPgAdminUrl(),
 );
 const kafka = kafkaFor(brokers, 'paystream-ledger-bench');
 const admin = kafka.admin();

@@ -24,8 +24,9 @@ import { parseArgs } from 'node:util';
 import { type Arm, alternateArms } from './arms.js';
 import { type Caller, directCaller, gatewayCaller } from './callers.js';
 import { profileGateway } from './cases/profiles.js';
-import { BenchContext } from './context.js';
+import { BenchContext, benchPgAdminUrl } from './context.js';
 import { envFor } from './env-for.js';
+import { wholeOption } from './options.js';
 import { startGatewayProcess, startSandboxProcess } from './stack.js';
 
 const { values: args } = parseArgs({
@@ -45,12 +46,7 @@ const { values: args } = parseArgs({
   },
 });
 
-/** A whole number of at least `min`, or the run stops naming the option. */
-function whole(name: keyof typeof args, min: number): number {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}`);
-  return n;
-}
+const whole = (name: keyof typeof args, min: number) => wholeOption(name, String(args[name]), min);
 
 const callers = whole('callers', 1);
 const database = args.database === 'postgres' ? 'postgres' : 'sqlite';
@@ -78,9 +74,7 @@ const ctx = new BenchContext(
   },
   brokers,
   false,
-  process.env.PAYSTREAM_BENCH_PG_URL ??
-    process.env.PAYSTREAM_TEST_PG_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres',
+  benchPgAdminUrl(),
 );
 const callersToClose: Caller[] = [];
 try {

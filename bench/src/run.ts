@@ -23,7 +23,7 @@ import {
   twoGateways,
 } from './cases/gateway.js';
 import { answerToLedger } from './cases/latency.js';
-import { BenchContext, type BenchSettings } from './context.js';
+import { BenchContext, type BenchSettings, benchPgAdminUrl } from './context.js';
 import { describeMachine } from './machine.js';
 import { formatDocument, writeReport } from './report.js';
 import type { TargetResult } from './results.js';
@@ -74,9 +74,7 @@ const ctx = new BenchContext(
   settings,
   brokers,
   process.env.BENCH_OWNS_BROKER === '1',
-  process.env.PAYSTREAM_BENCH_PG_URL ??
-    process.env.PAYSTREAM_TEST_PG_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres',
+  benchPgAdminUrl(),
 );
 const began = performance.now();
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

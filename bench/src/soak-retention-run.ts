@@ -19,7 +19,7 @@ import { freePort } from '@paystream/bus/testing';
 import { sandboxControls } from '@paystream/upstream-sandbox';
 import pg from 'pg';
 import { gatewayCaller } from './callers.js';
-import { BenchContext } from './context.js';
+import { BenchContext, benchPgAdminUrl } from './context.js';
 import { startService } from './processes.js';
 import { type Started, startCommand, startGatewayProcess, startSandboxProcess } from './stack.js';
 
@@ -44,10 +44,7 @@ if (!brokers) {
   process.exit(2);
 }
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const pgAdmin =
-  process.env.PAYSTREAM_BENCH_PG_URL ??
-  process.env.PAYSTREAM_TEST_PG_URL ??
-  'postgres://postgres@127.0.0.1:5432/postgres';
+const pgAdmin = benchPgAdminUrl();
 const ctx = new BenchContext(
   root,
   { seconds: 0, warmupSeconds: 0, rounds: 0, events: 0, cases: new Set(), profile: false },
