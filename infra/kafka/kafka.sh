@@ -11,6 +11,7 @@
 #   kafka.sh reset     stop and delete the data (keeps the jars)
 #
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_HOME_DIR (infra/kafka/.kafka),
+# KAFKA_LIBS_DIR (the jars; KAFKA_HOME_DIR/libs, so a second broker can share the first one's),
 # KAFKA_HEAP (512m), KAFKA_START_TIMEOUT (seconds, 120).
 set -euo pipefail
 
@@ -20,7 +21,7 @@ port="${KAFKA_PORT:-9092}"
 controller_port="${KAFKA_CONTROLLER_PORT:-9093}"
 heap="${KAFKA_HEAP:-512m}"
 timeout="${KAFKA_START_TIMEOUT:-120}"
-libs="$home/libs"
+libs="${KAFKA_LIBS_DIR:-$home/libs}"
 data="$home/data"
 logs="$home/logs"
 pidfile="$home/kafka.pid"
@@ -163,7 +164,7 @@ case "${1:-}" in
   restart) stop && start ;;
   kill) crash ;;
   status) if pid="$(running_pid)"; then echo "running (pid $pid) on 127.0.0.1:$port"; else echo "stopped"; exit 1; fi ;;
-  fetch) mkdir -p "$home" && fetch && say "Kafka $(kafka_version) jars in $libs" ;;
+  fetch) mkdir -p "$home" "$libs" && fetch && say "Kafka $(kafka_version) jars in $libs" ;;
   reset) stop && rm -rf "$data" "$logs" && say "data removed" ;;
   *) echo "usage: $0 start|stop|restart|kill|status|fetch|reset" >&2; exit 2 ;;
 esac

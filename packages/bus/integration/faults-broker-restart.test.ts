@@ -1,29 +1,33 @@
-// Stop and restart the real broker while 10 000 events are published and consumed: every event
-// arrives, in order per key, none twice after dedupe. Needs the broker kafka.sh runs (make kafka).
+// Stop and restart a real broker while 10 000 events are published and consumed: every event
+// arrives, in order per key, none twice after dedupe. The broker is the test's own (kafka.sh on
+// free ports): the one of `make test` serves other packages' suites at the same time.
 import type { PaystreamEvent } from '@paystream/events';
 import { afterAll, expect, it } from 'vitest';
 import { createKafkaBus, type KafkaEventBus } from '../src/index.js';
 import {
   expectedSequences,
   GapChecker,
-  kafkaControl,
-  kafkaTestBrokers,
   makeEvents,
+  type PrivateBroker,
   runId,
+  startPrivateBroker,
   uniqueTopic,
   waitFor,
 } from '../src/testing/index.js';
 import { fastKafka } from './harness.js';
 
 let bus: KafkaEventBus | undefined;
+let broker: PrivateBroker | undefined;
 afterAll(async () => {
   await bus?.close();
+  await broker?.close();
 });
 
 it('loses nothing across a broker restart under load', { timeout: 300_000 }, async () => {
   const topic = uniqueTopic('restart');
+  broker = await startPrivateBroker('restart');
   bus = await createKafkaBus({
-    brokers: kafkaTestBrokers(),
+    brokers: broker.brokers,
     topic,
     clientId: 'fault-restart',
     ...fastKafka,
@@ -57,7 +61,11 @@ it('loses nothing across a broker restart under load', { timeout: 300_000 }, asy
     }
   };
   for (let i = 0; i < events.length; i += 100) {
-    if (i === 3000) restart = kafkaControl('restart');
+    // The broker is down before the rest is published, and comes back while it is.
+    if (i === 3000) {
+      await broker.control('stop');
+      restart = broker.control('start');
+    }
     await publishWithRetry(events.slice(i, i + 100));
   }
   await restart;

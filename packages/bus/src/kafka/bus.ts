@@ -18,6 +18,7 @@ import { groupPositions, lagOf, newGroupFloors, rewindGroup } from './offsets.js
 import { byPartition, partitioner, sendChecked, topicPartitions } from './partitions.js';
 import { rawFromKafka } from './records.js';
 import { retrying } from './retrying.js';
+import { superviseConsumer } from './supervise.js';
 import { ensureTopics, type TopicSettings } from './topics.js';
 
 /** Options of {@link createKafkaBus}. */
@@ -114,7 +115,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
       // committed past) instead of delivered. kafkajs itself reads from the earliest offset, so
       // nothing published after this line can fall between the snapshot and the first fetch.
       const floors = o.fromBeginning ? new Map<number, bigint>() : await newGroupFloors(admin, group, topic);
-      const consumer: Consumer = kafka.consumer({
+      const consumerOptions = {
         groupId: group,
         sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: opts.heartbeatIntervalMs ?? 1000,
@@ -122,36 +123,16 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
         maxBytesPerPartition: opts.maxBytesPerPartition ?? 256 * 1024,
         retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 5000 },
-      });
+      };
       const abort = new AbortController();
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        const detail = `${group}: ${errorMessage(payload.error)}${payload.restart ? ' (restarting)' : ''}`;
-        if (payload.restart) crashed.delete(group);
-        else crashed.set(group, detail);
-        logger.warn({ group, restart: payload.restart }, `consumer crashed: ${detail}`);
-      });
-      await retrying(() => consumer.connect(), { logger, what: `connecting ${group}` });
-      await retrying(() => consumer.subscribe({ topic, fromBeginning: true }), {
-        logger,
-        what: `subscribing ${group}`,
-      });
 
       // Batches being handled: close() waits for them before disconnecting, because kafkajs silently
       // drops commitOffsets() once its own stop() has begun.
       const inFlight = new Set<Promise<void>>();
-      const eachBatch = (payload: EachBatchPayload) => {
-        if (abort.signal.aborted) return Promise.resolve();
-        const p = handleBatch(payload).finally(() => inFlight.delete(p));
-        inFlight.add(p);
-        return p;
-      };
-      const handleBatch = async ({
-        batch,
-        heartbeat,
-        resolveOffset,
-        isRunning,
-        isStale,
-      }: EachBatchPayload) => {
+      const handleBatch = async (
+        consumer: Consumer,
+        { batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload,
+      ) => {
         if (batch.messages.length === 0 || !isRunning() || isStale()) return;
         const floor = floors.get(batch.partition) ?? 0n;
         const fresh = batch.messages.filter((m) => BigInt(m.offset) >= floor);
@@ -190,11 +171,30 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         if (outcome.done > 0) await commitPrefix(outcome.done);
         if (outcome.error !== undefined && !(outcome.error instanceof DeliveryAborted)) throw outcome.error;
       };
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
-        eachBatch,
+      const run = async (consumer: Consumer) => {
+        await retrying(() => consumer.connect(), { logger, what: `connecting ${group}` });
+        await retrying(() => consumer.subscribe({ topic, fromBeginning: true }), {
+          logger,
+          what: `subscribing ${group}`,
+        });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 6,
+          eachBatch: (payload) => {
+            if (abort.signal.aborted) return Promise.resolve();
+            const p = handleBatch(consumer, payload).finally(() => inFlight.delete(p));
+            inFlight.add(p);
+            return p;
+          },
+        });
+      };
+      const supervised = await superviseConsumer({
+        group,
+        logger,
+        create: () => kafka.consumer(consumerOptions),
+        run,
+        onState: (detail) => (detail === undefined ? crashed.delete(group) : crashed.set(group, detail)),
       });
 
       const sub: Subscription = {
@@ -203,7 +203,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
           abort.abort();
           // In-flight handlers finish and their prefix is committed while the consumer still runs.
           await Promise.allSettled([...inFlight]);
-          await consumer.disconnect();
+          await supervised.stop();
         },
       };
       subscriptions.add(sub);

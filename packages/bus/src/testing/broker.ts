@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseBrokers } from '@paystream/config';
+import { freePort } from './port.js';
 
 const run = promisify(execFile);
 
@@ -30,16 +32,26 @@ export function kafkaScript(): string {
   return resolve(dir, 'infra/kafka/kafka.sh');
 }
 
+type BrokerCommand = 'start' | 'stop' | 'restart' | 'kill' | 'status';
+
+/** Runs kafka.sh with `env` on top of this process's environment. */
+async function kafkaSh(command: BrokerCommand, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const { stdout, stderr } = await run('bash', [kafkaScript(), command], {
+    timeout: 180_000,
+    env: { ...process.env, ...env },
+  });
+  return `${stdout}${stderr}`;
+}
+
 /**
- * Drives the local broker for fault tests (stop/start keep the data folder). Only the broker that
- * kafka.sh runs can be restarted, so these tests need KAFKA_BROKERS=127.0.0.1:9092 from `make kafka`.
+ * Drives the broker of `make test` (kafka.sh's own, on KAFKA_PORT). Every suite of the run shares
+ * it, and packages' suites run side by side: only start it, stop it or ask after it. A fault test
+ * that stops or kills a broker takes one of its own ({@link startPrivateBroker}).
  */
-export async function kafkaControl(
-  command: 'start' | 'stop' | 'restart' | 'kill' | 'status',
-): Promise<string> {
+export async function kafkaControl(command: 'start' | 'stop' | 'status'): Promise<string> {
   // kafka.sh picks its ports from KAFKA_PORT/KAFKA_CONTROLLER_PORT. If those did not reach this
-  // process while KAFKA_BROKERS points elsewhere, a restart would stop this checkout's broker and
-  // start it on another checkout's ports: refuse instead.
+  // process while KAFKA_BROKERS points elsewhere, this would drive this checkout's broker on
+  // another checkout's ports: refuse instead.
   const port = process.env.KAFKA_PORT ?? '9092';
   const brokers = parseBrokers(process.env.KAFKA_BROKERS);
   if (brokers.length > 0 && !brokers.some((b) => b.endsWith(`:${port}`)))
@@ -47,6 +59,46 @@ export async function kafkaControl(
       `KAFKA_BROKERS (${brokers.join(',')}) is not the broker kafka.sh runs on port ${port}: ` +
         'export KAFKA_PORT and KAFKA_CONTROLLER_PORT to the test process',
     );
-  const { stdout, stderr } = await run('bash', [kafkaScript(), command], { timeout: 180_000 });
-  return `${stdout}${stderr}`;
+  return kafkaSh(command);
+}
+
+/** A broker of one test's own, which it may stop, restart or kill without touching anyone else's. */
+export interface PrivateBroker {
+  readonly brokers: string[];
+  /** kafka.sh's command on this broker (its data is kept across stop, restart and kill). */
+  control(command: Exclude<BrokerCommand, 'status'>): Promise<string>;
+  /** Stops it and deletes its data. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a one-node broker on free ports with its data in infra/kafka/.kafka-<name>-<random>/,
+ * sharing the jars of the checkout's broker (fetched first when missing).
+ */
+export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
+  const kafkaDir = dirname(kafkaScript());
+  const home = join(kafkaDir, `.kafka-${name}-${randomBytes(4).toString('hex')}`);
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const env = {
+    KAFKA_HOME_DIR: home,
+    KAFKA_LIBS_DIR: join(process.env.KAFKA_HOME_DIR ?? join(kafkaDir, '.kafka'), 'libs'),
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    KAFKA_HEAP: '256m',
+  };
+  const control = (command: BrokerCommand) => kafkaSh(command, env);
+  try {
+    await control('start');
+  } catch (err) {
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    control,
+    async close() {
+      await control('stop').catch(() => control('kill'));
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 }
