@@ -28,8 +28,10 @@ pnpm run lint || status=$?
 if [ "$status" -eq 0 ]; then
   pnpm run typecheck || status=$?
 fi
-# Suites that share the broker run one package at a time: two cores, one JVM.
-pnpm exec turbo run test --concurrency=1 --continue || status=$?
+# Two packages at a time: most suites wait on Kafka, PostgreSQL or processes they start more than
+# they compute, so one package alone leaves a core idle. Every suite names its own topics, groups,
+# databases and ports, and a fault test that stops a broker runs one of its own.
+pnpm exec turbo run test --concurrency=2 --continue || status=$?
 # Stop the broker first, so the summary is the run's last line.
 cleanup
 started_kafka=""
