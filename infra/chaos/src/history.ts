@@ -74,6 +74,7 @@ export type FaultKind =
   | 'gateway-kill'
   | 'host-kill'
   | 'leader-kill'
+  | 'cluster-outage'
   | 'rebalance-storm'
   | 'pg-terminate'
   | 'sandbox-timeouts'

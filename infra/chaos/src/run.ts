@@ -16,7 +16,7 @@ import { formatCheck } from './checker/report.js';
 import { collectFinalState } from './collect/final-state.js';
 import { settle } from './collect/settle.js';
 import { readTopic } from './collect/topics.js';
-import { EVENTS_TOPIC, killPartitionLeader, LEDGER_TOPIC } from './faults/broker.js';
+import { clusterOutage, EVENTS_TOPIC, killPartitionLeader, LEDGER_TOPIC } from './faults/broker.js';
 import { type FaultContext, sleep } from './faults/context.js';
 import { terminateConnections } from './faults/database.js';
 import { killAndRestart, rollingRestart } from './faults/processes.js';
@@ -35,6 +35,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'pg-terminate',
   'sandbox-99',
   'rebalance-storm',
+  'cluster-outage',
   'rolling-restart',
 ];
 
@@ -96,6 +97,8 @@ function faultCycle(
     () => terminateConnections(ctx, gateways[(cycle + 1) % gateways.length]!),
     () => sandboxFault(ctx, 'sandbox-99', o.sandboxFaultMs),
     () => rebalanceStorm(ctx, standby, o.stormMs),
+    // Alone, like the rolling restart: a killed leader's restart must not overlap it.
+    () => settled().then(() => clusterOutage(ctx, hosts, o.leaderDownMs)),
     () => settled().then(() => rollingRestart(ctx, [...gateways, ...hosts])),
   ];
 }

@@ -1,7 +1,9 @@
-// A Kafka fault: the broker leading a partition of payments.events.v1 is SIGKILLed while the
-// gateways publish to it, then started again on its data. The cluster's metadata shows the
-// leadership move and the replicas coming back in sync. The record is returned once the leader
-// has moved; the restart goes on beside the next faults (ctx.defer) and adds its evidence.
+// Kafka faults. The broker leading a partition of payments.events.v1 SIGKILLed while the gateways
+// publish to it, then started again on its data: the cluster's metadata shows the leadership move
+// and the replicas coming back in sync; the record is returned once the leader has moved, and the
+// restart goes on beside the next faults (ctx.defer) and adds its evidence. And the whole cluster
+// down at once (clusterOutage).
+import type { FleetMember } from '@paystream/fleet';
 import type { FaultRecord } from '../history.js';
 import { type FaultContext, sleep } from './context.js';
 
@@ -64,4 +66,51 @@ export async function killPartitionLeader(
     })(),
   );
   return record;
+}
+
+/**
+ * A Kafka fault: every node of the cluster SIGKILLed at once, down for `downMs`, then started again
+ * on its data. Nothing can be published and no group has a coordinator meanwhile: the gateways'
+ * outboxes hold their events, and the hosts' consumers retry, or, when kafkajs gives up on finding
+ * their group's coordinator, stop for good and are replaced by the bus (which of the two depends
+ * on where each consumer was when the nodes died). The record is returned once every replica is
+ * back in sync; its evidence is the kills, the restart, the sync, and any consumer replaced (the
+ * bus's log line).
+ */
+export async function clusterOutage(
+  ctx: FaultContext,
+  hosts: readonly FleetMember[],
+  downMs = 8_000,
+): Promise<FaultRecord> {
+  const { cluster } = ctx;
+  const startedAt = Date.now();
+  const seen = new Map(hosts.map((h) => [h.name, h.process.lines.length]));
+  const pids = cluster.nodes.map((n) => `node ${n.id} (pid ${n.pid()})`).join(', ');
+  ctx.log(`fault: SIGKILL every kafka node: ${pids}`);
+  await Promise.all(cluster.nodes.map((n) => n.kill()));
+  const evidence = [`every kafka node SIGKILLed: ${pids}`];
+  await sleep(Math.max(0, startedAt + downMs - Date.now()));
+  const restartAt = Date.now();
+  await Promise.all(cluster.nodes.map((n) => n.start()));
+  evidence.push(
+    `every kafka node started again after ${restartAt - startedAt} ms down, in ${Date.now() - restartAt} ms`,
+  );
+  await cluster.waitInSync([EVENTS_TOPIC, LEDGER_TOPIC], 120_000).then(
+    () =>
+      evidence.push(
+        `every replica of ${EVENTS_TOPIC} and ${LEDGER_TOPIC} back in sync ${Date.now() - startedAt} ms after the kill`,
+      ),
+    (err: unknown) => evidence.push(`replicas not yet in sync: ${(err as Error).message}`),
+  );
+  for (const host of hosts) {
+    const replaced = host.process.lines
+      .slice(seen.get(host.name) ?? 0)
+      .filter((l) => String(l.msg).endsWith('starting a new consumer'));
+    if (replaced.length > 0)
+      evidence.push(
+        `${host.name}: ${replaced.length} consumer(s) stopped by kafkajs and replaced by the bus`,
+      );
+  }
+  ctx.log('fault: the kafka cluster is back');
+  return { kind: 'cluster-outage', startedAt, endedAt: Date.now(), evidence, crashes: [] };
 }
