@@ -44,11 +44,11 @@ async function kafkaSh(command: BrokerCommand, env: NodeJS.ProcessEnv = {}): Pro
 }
 
 /**
- * Drives the broker of `make test` (kafka.sh's own, on KAFKA_PORT). Every suite of the run shares
- * it, and packages' suites run side by side: only start it, stop it or ask after it. A fault test
- * that stops or kills a broker takes one of its own ({@link startPrivateBroker}).
+ * Drives the broker kafka.sh runs on KAFKA_PORT (the one of `make test`). Every suite of a run
+ * shares that broker and packages' suites run side by side, so a fault test that stops, restarts
+ * or kills a broker takes one of its own ({@link startPrivateBroker}).
  */
-export async function kafkaControl(command: 'start' | 'stop' | 'status'): Promise<string> {
+export async function kafkaControl(command: BrokerCommand): Promise<string> {
   // kafka.sh picks its ports from KAFKA_PORT/KAFKA_CONTROLLER_PORT. If those did not reach this
   // process while KAFKA_BROKERS points elsewhere, this would drive this checkout's broker on
   // another checkout's ports: refuse instead.
