@@ -169,3 +169,81 @@ describe('tolerant consumption', () => {
     expect(resolveSubscribeOptions({ fromBeginning: true }).fromBeginning).toBe(true);
   });
 });
+
+describe('a handler meeting an outage (transient errors)', () => {
+  const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const transient = (err: unknown) => (err as { code?: string }).code === 'ECONNREFUSED';
+
+  it('waits the outage out without counting it toward maxAttempts, then handles the event', async () => {
+    const [record] = fetched('unit', 1, 1);
+    const dead: RawRecord[] = [];
+    let calls = 0;
+    const outcome = await deliverBatch(
+      [record!],
+      deps(
+        async () => {
+          calls += 1;
+          if (calls <= 6) throw outage;
+        },
+        {
+          opts: resolveSubscribeOptions({ maxAttempts: 2, retryBackoffMs: 1, transient }),
+          deadLetter: async (r) => {
+            dead.push(r);
+          },
+        },
+      ),
+    );
+    expect(outcome).toEqual({ done: 1 });
+    expect(calls).toBe(7);
+    expect(dead).toEqual([]);
+  });
+
+  it('still dead-letters after maxAttempts failures of the event itself, outages between them aside', async () => {
+    const [record] = fetched('unit', 1, 1);
+    const dead: RawRecord[] = [];
+    let calls = 0;
+    await deliverBatch(
+      [record!],
+      deps(
+        async () => {
+          calls += 1;
+          throw calls % 2 === 1 ? outage : new Error('amount does not balance');
+        },
+        {
+          opts: resolveSubscribeOptions({ maxAttempts: 3, retryBackoffMs: 1, transient }),
+          deadLetter: async (r) => {
+            dead.push(r);
+          },
+        },
+      ),
+    );
+    // outage, failure, outage, failure, outage, failure: the third failure dead-letters it.
+    expect(calls).toBe(6);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers.dlq_error).toBe('amount does not balance');
+    expect(dead[0]!.headers.dlq_attempts).toBe('6');
+  });
+
+  it('keeps the group membership alive while it waits', async () => {
+    const [record] = fetched('unit', 1, 1);
+    let beats = 0;
+    let calls = 0;
+    await deliverBatch(
+      [record!],
+      deps(
+        async () => {
+          calls += 1;
+          if (calls === 1) throw outage;
+        },
+        {
+          opts: resolveSubscribeOptions({ retryBackoffMs: 1_100, transient }),
+          heartbeat: async () => {
+            beats += 1;
+          },
+        },
+      ),
+    );
+    // One beat inside the 1.1 s wait, one after the record.
+    expect(beats).toBeGreaterThanOrEqual(2);
+  });
+});

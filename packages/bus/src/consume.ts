@@ -109,16 +109,29 @@ export function resolveSubscribeOptions<E extends BusEvent>(
     dedupe: opts.dedupe,
     batch: opts.batch as ResolvedSubscribeOptions['batch'],
     maxBatchSize,
+    transient: opts.transient,
   };
 }
 
 const MAX_BACKOFF_MS = 30_000;
+// An outage's retries come back sooner than a failing handler's: once the database is back, the
+// waiting records should go within seconds.
+const MAX_TRANSIENT_BACKOFF_MS = 5_000;
+const HEARTBEAT_EVERY_MS = 1_000;
 
-async function backoff(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, giving up when the subscription closes and telling the group it is alive meanwhile. */
+async function backoff(ms: number, deps: Pick<DeliveryDeps, 'signal' | 'heartbeat'>): Promise<void> {
   const step = 50;
+  let sinceBeat = 0;
   for (let waited = 0; waited < ms; waited += step) {
-    if (signal.aborted) throw new DeliveryAborted('subscription closing');
+    if (deps.signal.aborted) throw new DeliveryAborted('subscription closing');
     await sleep(Math.min(step, ms - waited));
+    sinceBeat += step;
+    // A record waiting out an outage must not cost the consumer its place in the group.
+    if (sinceBeat >= HEARTBEAT_EVERY_MS) {
+      sinceBeat = 0;
+      await deps.heartbeat?.();
+    }
   }
 }
 
@@ -165,6 +178,8 @@ export async function deliverOne(
     return 'ok';
   }
   const { span, ctx } = startProcessSpan(topic, group, rec.raw.headers, event);
+  let failures = 0;
+  let waiting = false;
   try {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -175,14 +190,24 @@ export async function deliverOne(
         return 'ok';
       } catch (err) {
         if (err instanceof DeliveryAborted) throw err;
-        span.addEvent('handler failed', { attempt, 'exception.message': errorMessage(err) });
-        if (attempt >= deps.opts.maxAttempts) {
+        const transient = (await Promise.resolve(deps.opts.transient?.(err)).catch(() => false)) === true;
+        span.addEvent('handler failed', { attempt, transient, 'exception.message': errorMessage(err) });
+        if (!transient) failures += 1;
+        if (failures >= deps.opts.maxAttempts) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
           await dead('handler', errorMessage(err), attempt, event.type);
           return 'dead_lettered';
         }
         metrics.handled.inc({ plugin: group, type: event.type, outcome: 'retried' });
-        await backoff(Math.min(deps.opts.retryBackoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS), deps.signal);
+        if (transient && !waiting) {
+          waiting = true;
+          deps.logger.warn(
+            { group, topic, offset: rec.offset, error: errorMessage(err) },
+            'handler met an outage; the event waits for it to end',
+          );
+        }
+        const wait = deps.opts.retryBackoffMs * 2 ** Math.min(attempt - 1, 20);
+        await backoff(Math.min(wait, transient ? MAX_TRANSIENT_BACKOFF_MS : MAX_BACKOFF_MS), deps);
       }
     }
   } finally {

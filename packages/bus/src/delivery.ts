@@ -11,8 +11,10 @@ export interface FetchedRecord {
 }
 
 /** Subscription options with defaults applied. */
-export type ResolvedSubscribeOptions = Required<Omit<SubscribeOptions<BusEvent>, 'dedupe' | 'batch'>> &
-  Pick<SubscribeOptions<BusEvent>, 'dedupe' | 'batch'>;
+export type ResolvedSubscribeOptions = Required<
+  Omit<SubscribeOptions<BusEvent>, 'dedupe' | 'batch' | 'transient'>
+> &
+  Pick<SubscribeOptions<BusEvent>, 'dedupe' | 'batch' | 'transient'>;
 
 /** Everything `deliverBatch` needs from the transport. */
 export interface DeliveryDeps {

@@ -88,6 +88,13 @@ export interface SubscribeOptions<E extends BusEvent = TypedEvent> {
   batch?: BatchHandler<E>;
   /** Most events per `batch` call. Default 500. */
   maxBatchSize?: number;
+  /**
+   * Says a handler's error is an outage the next attempt may outlive (its database unreachable),
+   * not a failure of the event: such attempts do not count toward `maxAttempts`, so the record
+   * waits, retried every `retryBackoffMs` doubling up to 5 s, instead of being dead-lettered.
+   * Default: every error counts.
+   */
+  transient?: (err: unknown) => boolean | Promise<boolean>;
 }
 
 /** A running subscription. */

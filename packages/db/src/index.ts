@@ -14,3 +14,4 @@ export * from './group-commit.js';
 export * from './migrate.js';
 export * from './open.js';
 export * from './prepared.js';
+export * from './unavailable.js';

@@ -54,6 +54,8 @@ export function createSqliteTestDatabase(): TestDatabase {
   };
 }
 
+export { type OutageProxy, startOutageProxy } from './outage-proxy.js';
+
 /** Both engines, for suites that must hold on SQLite and PostgreSQL alike. */
 export const TEST_DATABASE_KINDS = ['sqlite', 'postgres'] as const;
 

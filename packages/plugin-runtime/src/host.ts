@@ -40,6 +40,7 @@ import { PLUGIN_GROUP_PREFIX } from '@paystream/telemetry';
 import type { UpstreamClient } from '@paystream/upstream-client';
 import type { Registry } from 'prom-client';
 import { type HostEvent, pluginBatchHandler } from './batch.js';
+import { databaseOutage } from './outage.js';
 import { PLUGIN_OUTBOX_BATCH } from './outbox.js';
 import { type PluginServices, pluginServices } from './services.js';
 import { checkSequence, migrateHost, PLUGIN_OUTBOX_TABLE } from './state.js';
@@ -143,6 +144,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
   const logger = opts.logger ?? silentLogger;
   const db = opts.database.db as Kysely<unknown>;
   const processed = sqlProcessedIds(db);
+  const outage = databaseOutage(db);
   const apiKeys = new ApiKeyStore(opts.apiKeys);
   // The one outbox relay of the bus, on the host's table: with N hosts on one database, each row
   // is sent once, in position order (the table's advisory lock lets one relay send at a time).
@@ -230,12 +232,16 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
         'sequence gap: events of this order are missing or late',
       );
     };
+    // The deliveries whose sequence is recorded: an attempt that failed before it was (the database
+    // away) checks it again, or the order's next event would report it missing.
+    const sequenced = new WeakSet<object>();
     entry.handler = async (event, delivery) => {
       // Every payment event takes the order's next sequence number, whatever its type: the check
       // comes before the subscription filter, so a type this plugin does not read is no gap.
       // Ledger entries carry no per-order sequence; their ids (entry ids) are deduped like any event.
-      if (delivery.attempt === 1 && event.type !== 'ledger.entry.posted') {
+      if (!sequenced.has(event) && event.type !== 'ledger.entry.posted') {
         const verdict = await checkSequence(db, plugin.id, event.subject, event.data.sequence);
+        sequenced.add(event);
         if (verdict.kind === 'gap') reportGap(event, verdict.missing);
       }
       if (!subscriptionMatches(spec.subscribes, event)) return;
@@ -281,6 +287,7 @@ export function createPluginHost(opts: PluginHostOptions): PluginHost {
   const delivery = (r: Running) => ({
     ...(r.ledger ? { read: readLedgerKafkaMessage } : {}),
     dedupe: processed,
+    transient: outage,
     ...(r.batch ? { batch: r.batch } : {}),
     ...(opts.retryBackoffMs !== undefined ? { retryBackoffMs: opts.retryBackoffMs } : {}),
     ...r.plugin.spec.delivery,
