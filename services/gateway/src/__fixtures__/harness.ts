@@ -10,7 +10,12 @@ import { createBus, createOutboxRelay, type EventBus, enqueueEvents, type Outbox
 import { kafkaTestBrokers } from '@paystream/bus/testing';
 import { hashApiKey } from '@paystream/config';
 import { type Database, type Kysely, openDatabase } from '@paystream/db';
-import { createTestDatabase, type TestDatabase } from '@paystream/db/testing';
+import {
+  createTestDatabase,
+  type OutageProxy,
+  startOutageProxy,
+  type TestDatabase,
+} from '@paystream/db/testing';
 import type { PaystreamEvent } from '@paystream/events';
 import { createUpstreamClient, type UpstreamClient } from '@paystream/upstream-client';
 import {
@@ -69,6 +74,8 @@ export interface HarnessOptions {
   sandbox?: Partial<StartSandboxOptions>;
   /** The gateway's upstream pool size (the client's default when unset). */
   upstreamConnections?: number;
+  /** PostgreSQL through a proxy the test can cut (`databaseProxy`), as a restart or failover would. */
+  databaseProxy?: boolean;
 }
 
 export interface LogLine {
@@ -100,6 +107,8 @@ export interface Harness {
   upstream: UpstreamClient;
   /** Settles stale intents now (what the sweeper does periodically). */
   sweep(): Promise<SweepResult>;
+  /** With `databaseProxy`: cuts and restores the gateway's connections to its database. */
+  databaseProxy?: OutageProxy;
   pay(outTradeNo: string): Promise<PayAnswer>;
   /** POST with the full key and JSON body. */
   post(path: string, body?: unknown, headers?: Record<string, string>): supertest.Test;
@@ -128,7 +137,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const sandbox = await startSandbox({ port: 0, notifyRetryDelaysMs: [20, 40], ...opts.sandbox });
   const controls = sandboxControls(sandbox.url);
   const testDb: TestDatabase = await createTestDatabase(opts.database);
-  const database: Database<GatewaySchema> = openDatabase<GatewaySchema>({ url: testDb.url });
+  const proxy = opts.databaseProxy ? await startOutageProxy(testDb.url) : undefined;
+  const database: Database<GatewaySchema> = openDatabase<GatewaySchema>({
+    url: proxy?.url ?? testDb.url,
+    ...(proxy ? { onIdleConnectionError: () => undefined } : {}),
+  });
   await prepareDatabase(database.db as Kysely<unknown>);
 
   let bus: EventBus;
@@ -219,6 +232,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     controls,
     upstream,
     sweep: () => sweeper.sweep(),
+    ...(proxy ? { databaseProxy: proxy } : {}),
     pay: (outTradeNo) => controls.pay(outTradeNo),
     post(path, body, headers = {}) {
       const req = http.post(path).set('authorization', `Bearer ${FULL_KEY}`);
@@ -239,6 +253,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       await upstream.destroy();
       await sandbox.close();
       await database.destroy();
+      await proxy?.close();
       await testDb.drop();
       rmSync(tmp, { recursive: true, force: true });
     },
