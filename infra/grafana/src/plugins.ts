@@ -6,6 +6,7 @@ import {
   METRIC_PLUGIN_EVENTS_TOTAL as HANDLED,
   METRIC_PLUGIN_CONSUMER_LAG as LAG,
   METRIC_LEDGER_ENTRIES_TOTAL as LEDGER,
+  METRIC_PLUGIN_CONSUMER_RESTARTS_TOTAL as RESTARTS,
 } from '@paystream/telemetry';
 import { labelValuesVariable, PROMETHEUS, paystreamDashboard, promql, RATE } from './common.js';
 
@@ -50,6 +51,16 @@ export function pluginsDashboard() {
         .title('Dead letters waiting for a redrive')
         .datasource(PROMETHEUS)
         .withTarget(promql(`max by (plugin) (${DLQ}{plugin=~"$plugin"})`, '{{plugin}}'))
+        .span(12),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('Consumers started anew after a Kafka outage')
+        .description(
+          'kafkajs stops a consumer for good when no broker can coordinate its group for long; the bus starts a new one (1 s, doubling to 30 s).',
+        )
+        .datasource(PROMETHEUS)
+        .withTarget(promql(`sum by (plugin) (increase(${RESTARTS}{plugin=~"$plugin"}${RATE}))`, '{{plugin}}'))
         .span(12),
     )
     .withRow(new RowBuilder('Plugin output'))

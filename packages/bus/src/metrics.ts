@@ -11,6 +11,7 @@ import {
   METRIC_OUTBOX_PENDING,
   METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL,
   METRIC_PLUGIN_CONSUMER_LAG,
+  METRIC_PLUGIN_CONSUMER_RESTARTS_TOTAL,
   METRIC_PLUGIN_DEAD_LETTERS,
   METRIC_PLUGIN_EVENTS_TOTAL,
   pluginOfGroup,
@@ -28,6 +29,11 @@ export interface BusMetrics {
   deadLetters: Counter<typeof LABEL_GROUP | typeof LABEL_REASON>;
   /** `paystream_plugin_batch_fallbacks_total`: labelled by plugin id like `handled`. */
   batchFallbacks: { inc(group: string): void };
+  /**
+   * `paystream_plugin_consumer_restarts_total`: consumers kafkajs stopped for good and the bus
+   * replaced (kafka/supervise.ts), labelled by plugin id like `handled`.
+   */
+  consumerRestarts: { inc(group: string): void };
   /** `paystream_outbox_pending{table}`: each outbox relay keeps its table's series. */
   outboxPending: Gauge<typeof LABEL_TABLE>;
 }
@@ -86,6 +92,19 @@ export function busMetrics(registry: Registry = new Registry()): BusMetrics {
           new Counter({
             name: METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL,
             help: 'Runs of events a batch handler refused, then delivered one by one, by plugin',
+            labelNames: [LABEL_PLUGIN],
+            registers,
+          }),
+      ),
+    ),
+    consumerRestarts: perPlugin(
+      once(
+        registry,
+        METRIC_PLUGIN_CONSUMER_RESTARTS_TOTAL,
+        () =>
+          new Counter({
+            name: METRIC_PLUGIN_CONSUMER_RESTARTS_TOTAL,
+            help: 'Kafka consumers stopped for good by kafkajs (no group coordinator) and started anew by the bus, by plugin',
             labelNames: [LABEL_PLUGIN],
             registers,
           }),

@@ -16,6 +16,8 @@ export const METRIC_EVENTS_PUBLISHED_TOTAL = 'paystream_events_published_total';
 export const METRIC_PLUGIN_EVENTS_TOTAL = 'paystream_plugin_events_total';
 /** Runs of events a plugin's batch handler refused, then delivered one by one, by plugin. */
 export const METRIC_PLUGIN_BATCH_FALLBACKS_TOTAL = 'paystream_plugin_batch_fallbacks_total';
+/** Kafka consumers stopped for good by kafkajs and started anew by the bus, by plugin. */
+export const METRIC_PLUGIN_CONSUMER_RESTARTS_TOTAL = 'paystream_plugin_consumer_restarts_total';
 /**
  * Rows written to an outbox and not yet published, by outbox table (`paystream_outbox`: the
  * gateway's events; `paystream_plugin_outbox`: what plugins publish).

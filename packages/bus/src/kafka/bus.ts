@@ -195,6 +195,7 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
         create: () => kafka.consumer(consumerOptions),
         run,
         onState: (detail) => (detail === undefined ? crashed.delete(group) : crashed.set(group, detail)),
+        onRestart: () => base.metrics.consumerRestarts.inc(group),
       });
 
       const sub: Subscription = {

@@ -28,9 +28,11 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;
 async function supervised(runs: ((c: Fake) => Promise<void>)[] = []) {
   const made: Fake[] = [];
   const states: (string | undefined)[] = [];
+  const restarts: number[] = [];
   const sup = await superviseConsumer({
     group: 'g',
     logger: silent,
+    onRestart: () => restarts.push(made.length),
     create: () => {
       const c = fakeConsumer(made.length);
       made.push(c);
@@ -40,14 +42,14 @@ async function supervised(runs: ((c: Fake) => Promise<void>)[] = []) {
     onState: (d) => states.push(d),
     restartDelayMs: (attempt) => attempt * 100,
   });
-  return { sup, made, states };
+  return { sup, made, states, restarts };
 }
 
 describe('superviseConsumer', () => {
   it('starts a new consumer after a crash kafkajs does not restart, and reports the group down until it joins', async () => {
     vi.useFakeTimers();
     try {
-      const { sup, made, states } = await supervised();
+      const { sup, made, states, restarts } = await supervised();
       made[0]!.crash(false);
       expect(states.at(-1)).toMatch(
         /^g: Failed to find group coordinator \(starting a new consumer in 100 ms\)$/,
@@ -56,6 +58,7 @@ describe('superviseConsumer', () => {
       expect(made).toHaveLength(2);
       expect(made[0]!.disconnected).toBe(true);
       expect(sup.current()).toBe(made[1]);
+      expect(restarts).toEqual([2]);
       made[1]!.join();
       expect(states.at(-1)).toBeUndefined();
     } finally {

@@ -20,6 +20,8 @@ export interface SuperviseOptions {
   onState(detail: string | undefined): void;
   /** Wait before restart `attempt` (1-based). Default 1 s doubling to 30 s. */
   restartDelayMs?: (attempt: number) => number;
+  /** Called as each new consumer is started after a crash (for the restarts counter). */
+  onRestart?: () => void;
 }
 
 export interface SupervisedConsumer {
@@ -71,6 +73,7 @@ export async function superviseConsumer(o: SuperviseOptions): Promise<Supervised
       await old.disconnect().catch(() => undefined);
       const next = o.create();
       consumer = next;
+      o.onRestart?.();
       watch(next);
       try {
         await o.run(next);
