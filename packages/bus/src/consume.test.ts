@@ -173,55 +173,58 @@ describe('tolerant consumption', () => {
 describe('a handler meeting an outage (transient errors)', () => {
   const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   const transient = (err: unknown) => (err as { code?: string }).code === 'ECONNREFUSED';
-
-  it('waits the outage out without counting it toward maxAttempts, then handles the event', async () => {
+  /** Delivers one record to `handler` with `maxAttempts`, collecting its dead letters. */
+  const deliverCounting = async (handler: EventHandler, maxAttempts: number, test = transient) => {
     const [record] = fetched('unit', 1, 1);
     const dead: RawRecord[] = [];
-    let calls = 0;
     const outcome = await deliverBatch(
       [record!],
-      deps(
-        async () => {
-          calls += 1;
-          if (calls <= 6) throw outage;
+      deps(handler, {
+        opts: resolveSubscribeOptions({ maxAttempts, retryBackoffMs: 1, transient: test }),
+        deadLetter: async (r) => {
+          dead.push(r);
         },
-        {
-          opts: resolveSubscribeOptions({ maxAttempts: 2, retryBackoffMs: 1, transient }),
-          deadLetter: async (r) => {
-            dead.push(r);
-          },
-        },
-      ),
+      }),
     );
+    return { outcome, dead };
+  };
+
+  it('waits the outage out without counting it toward maxAttempts, then handles the event', async () => {
+    let calls = 0;
+    const { outcome, dead } = await deliverCounting(async () => {
+      calls += 1;
+      if (calls <= 6) throw outage;
+    }, 2);
     expect(outcome).toEqual({ done: 1 });
     expect(calls).toBe(7);
     expect(dead).toEqual([]);
   });
 
   it('still dead-letters after maxAttempts failures of the event itself, outages between them aside', async () => {
-    const [record] = fetched('unit', 1, 1);
-    const dead: RawRecord[] = [];
     let calls = 0;
-    await deliverBatch(
-      [record!],
-      deps(
-        async () => {
-          calls += 1;
-          throw calls % 2 === 1 ? outage : new Error('amount does not balance');
-        },
-        {
-          opts: resolveSubscribeOptions({ maxAttempts: 3, retryBackoffMs: 1, transient }),
-          deadLetter: async (r) => {
-            dead.push(r);
-          },
-        },
-      ),
-    );
+    const { dead } = await deliverCounting(async () => {
+      calls += 1;
+      throw calls % 2 === 1 ? outage : new Error('amount does not balance');
+    }, 3);
     // outage, failure, outage, failure, outage, failure: the third failure dead-letters it.
     expect(calls).toBe(6);
     expect(dead).toHaveLength(1);
     expect(dead[0]!.headers.dlq_error).toBe('amount does not balance');
     expect(dead[0]!.headers.dlq_attempts).toBe('6');
+  });
+
+  it('counts the attempt when the transient test itself throws', async () => {
+    const { dead } = await deliverCounting(
+      async () => {
+        throw outage;
+      },
+      2,
+      () => {
+        throw new Error('the probe broke');
+      },
+    );
+    expect(dead).toHaveLength(1);
+    expect(dead[0]!.headers.dlq_attempts).toBe('2');
   });
 
   it('keeps the group membership alive while it waits', async () => {

@@ -135,6 +135,15 @@ async function backoff(ms: number, deps: Pick<DeliveryDeps, 'signal' | 'heartbea
   }
 }
 
+/** The subscription's `transient` verdict on `err`; a test that itself fails says no. */
+async function isTransient(test: ResolvedSubscribeOptions['transient'], err: unknown): Promise<boolean> {
+  try {
+    return (await test?.(err)) === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Delivers one record: read, dedupe, handle with retries, dead-letter what keeps failing. */
 export async function deliverOne(
   rec: FetchedRecord,
@@ -190,7 +199,7 @@ export async function deliverOne(
         return 'ok';
       } catch (err) {
         if (err instanceof DeliveryAborted) throw err;
-        const transient = (await Promise.resolve(deps.opts.transient?.(err)).catch(() => false)) === true;
+        const transient = await isTransient(deps.opts.transient, err);
         span.addEvent('handler failed', { attempt, transient, 'exception.message': errorMessage(err) });
         if (!transient) failures += 1;
         if (failures >= deps.opts.maxAttempts) {

@@ -2,54 +2,11 @@
 // host's own records (event ids done, per-order sequences): on either transport and database, every
 // event takes effect once, a redelivery changes nothing, a refused batch leaves nothing behind and
 // its events go one by one (the poison alone to the dead letters), and gaps are still reported.
-import { coreServices, definePlugin, type Kysely, type TypedEvent } from '@paystream/plugin-sdk';
+
+import type { TypedEvent } from '@paystream/plugin-sdk';
 import { makeEvents, orderEvents, runId, startTestHost, type TestHost } from '@paystream/plugin-testing';
 import { afterEach, describe, expect, it } from 'vitest';
-
-interface TallySchema {
-  tally_events: { event_id: string; out_trade_no: string };
-}
-
-/**
- * Records each event id in a table whose primary key refuses a second row: an event that took
- * effect twice would fail (and be dead-lettered) instead of passing unnoticed.
- */
-function tally(poison?: () => string | undefined) {
-  const calls = { batches: 0, batched: 0, oneByOne: [] as string[] };
-  const row = (e: TypedEvent) => ({ event_id: e.id, out_trade_no: e.subject });
-  const plugin = definePlugin({
-    id: 'tally',
-    subscribes: { types: ['payment.created', 'payment.succeeded'] },
-    deps: { database: coreServices.database },
-    async setup({ database }) {
-      await database.migrate({
-        '001_tally': {
-          async up(db: Kysely<unknown>) {
-            await db.schema
-              .createTable('tally_events')
-              .addColumn('event_id', 'varchar(128)', (c) => c.primaryKey())
-              .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
-              .execute();
-          },
-        },
-      });
-      return { db: database.db as Kysely<TallySchema> };
-    },
-    async handle(event, { state }) {
-      if (event.id === poison?.()) throw new Error(`cannot tally ${event.id}`);
-      calls.oneByOne.push(event.id);
-      await state.db.insertInto('tally_events').values(row(event)).execute();
-    },
-    async handleBatch(events, { trx }) {
-      calls.batches += 1;
-      // Written before the check on purpose: a refused batch must leave none of it behind.
-      await (trx as Kysely<TallySchema>).insertInto('tally_events').values(events.map(row)).execute();
-      if (events.some((e) => e.id === poison?.())) throw new Error('a batch holding the poison');
-      calls.batched += events.length;
-    },
-  })();
-  return { plugin, calls };
-}
+import { tallied as talliedIds, tally } from './__fixtures__/tally.js';
 
 const setups = [
   { transport: 'embedded', database: 'sqlite' },
@@ -62,14 +19,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-const tallied = async (host: TestHost) =>
-  (
-    await (host.database.db as Kysely<TallySchema>)
-      .selectFrom('tally_events')
-      .select('event_id')
-      .orderBy('event_id')
-      .execute()
-  ).map((r) => r.event_id);
+const tallied = (host: TestHost) => talliedIds(host.database.db);
 
 describe.each(setups)('handleBatch on $transport with $database', ({ transport, database }) => {
   it('takes every event once in batches; a full redelivery changes nothing', async () => {
@@ -102,7 +52,7 @@ describe.each(setups)('handleBatch on $transport with $database', ({ transport, 
 
   it('rolls a batch holding a poison event back and delivers it one by one: the poison alone is dead-lettered', async () => {
     let poisonId: string | undefined;
-    const { plugin, calls } = tally(() => poisonId);
+    const { plugin, calls } = tally({ poison: () => poisonId });
     t = await startTestHost({ plugins: [plugin], transport, database });
     const prefix = runId();
     const events = Array.from({ length: 20 }, (_, i) => orderEvents(`${prefix}-${i}`)).flat();

@@ -6,7 +6,7 @@
 // booked before them.
 import { createKafkaBus, type KafkaEventBus } from '@paystream/bus';
 import { kafkaTestBrokers, uniqueTopic, waitFor } from '@paystream/bus/testing';
-import { type Database, openDatabase } from '@paystream/db';
+import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import {
   createPostgresTestDatabase,
   type OutageProxy,
@@ -14,65 +14,14 @@ import {
   type TestDatabase,
 } from '@paystream/db/testing';
 import { silentLogger } from '@paystream/logger';
-import { coreServices, definePlugin, type Kysely, type TypedEvent } from '@paystream/plugin-sdk';
+import type { TypedEvent } from '@paystream/plugin-sdk';
 import { orderEvents, runId } from '@paystream/plugin-testing';
 import { Registry } from 'prom-client';
 import { afterEach, expect, it } from 'vitest';
 import { createPluginHost, type PluginHost } from '../src/index.js';
+import { type Gate, tallied, tally } from './__fixtures__/tally.js';
 
-interface TallySchema {
-  tally_events: { event_id: string; out_trade_no: string; sequence: number };
-}
 const GROUP = 'paystream.plugin.tally';
-const row = (e: TypedEvent) => ({ event_id: e.id, out_trade_no: e.subject, sequence: e.data.sequence });
-
-/** Handlers held at `gate` (when set) until the test lets them go on. */
-interface Gate {
-  reached: () => void;
-  open: Promise<void>;
-}
-
-/**
- * Records each event id under a primary key (an event that took effect twice would fail instead of
- * passing), one by one, or in batches with `batches`.
- */
-function tally(opts: { batches: boolean; gate: () => Gate | undefined }) {
-  return definePlugin({
-    id: 'tally',
-    subscribes: { types: ['payment.created', 'payment.succeeded'] },
-    deps: { database: coreServices.database },
-    async setup({ database }) {
-      await database.migrate({
-        '001_tally': {
-          async up(db: Kysely<unknown>) {
-            await db.schema
-              .createTable('tally_events')
-              .addColumn('event_id', 'varchar(128)', (c) => c.primaryKey())
-              .addColumn('out_trade_no', 'varchar(64)', (c) => c.notNull())
-              .addColumn('sequence', 'integer', (c) => c.notNull())
-              .execute();
-          },
-        },
-      });
-      return { db: database.db as Kysely<TallySchema> };
-    },
-    async handle(event, { state }) {
-      const gate = opts.gate();
-      if (gate) {
-        gate.reached();
-        await gate.open;
-      }
-      await state.db.insertInto('tally_events').values(row(event)).execute();
-    },
-    ...(opts.batches
-      ? {
-          async handleBatch(events: readonly TypedEvent[], { trx }: { trx: unknown }) {
-            await (trx as Kysely<TallySchema>).insertInto('tally_events').values(events.map(row)).execute();
-          },
-        }
-      : {}),
-  })();
-}
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -80,7 +29,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function setUp(plugin: ReturnType<typeof tally>) {
+async function setUp({ plugin }: ReturnType<typeof tally>) {
   const testDb: TestDatabase = await createPostgresTestDatabase();
   cleanup.push(() => testDb.drop());
   const proxy: OutageProxy = await startOutageProxy(testDb.url);
@@ -117,10 +66,7 @@ async function setUp(plugin: ReturnType<typeof tally>) {
   const during = Array.from({ length: 40 }, (_, i) => orderEvents(`${prefix}-b${i}`)).flat();
   const subscribed = (es: TypedEvent[]) =>
     es.filter((e) => e.type === 'payment.created' || e.type === 'payment.succeeded');
-  const booked = async () =>
-    (await (database.db as Kysely<TallySchema>).selectFrom('tally_events').select('event_id').execute()).map(
-      (r) => r.event_id,
-    );
+  const booked = () => tallied(database.db as Kysely<unknown>);
   await bus.publish(before);
   await waitFor('the first events booked', async () => (await booked()).length === subscribed(before).length);
 
@@ -138,7 +84,7 @@ async function setUp(plugin: ReturnType<typeof tally>) {
           timeoutMs: 60_000,
         },
       );
-      expect((await booked()).sort()).toEqual(all.sort());
+      expect(await booked()).toEqual(all.sort());
       expect(await bus.deadLetterCount(GROUP)).toBe(0);
       const [status] = await host.status();
       expect(status).toMatchObject({ id: 'tally', state: 'running', sequenceGaps: 0 });
@@ -149,7 +95,7 @@ async function setUp(plugin: ReturnType<typeof tally>) {
 it('batches: events that arrive while the database is away wait on the topic, then are booked', {
   timeout: 120_000,
 }, async () => {
-  const t = await setUp(tally({ batches: true, gate: () => undefined }));
+  const t = await setUp(tally());
   await t.proxy.cut();
   await t.bus.publish(t.during);
   // Long enough for the consumer to fetch them and meet the outage many times over.

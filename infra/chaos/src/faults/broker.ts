@@ -10,6 +10,15 @@ import { type FaultContext, sleep } from './context.js';
 export const EVENTS_TOPIC = 'payments.events.v1';
 export const LEDGER_TOPIC = 'ledger.entries.v1';
 
+/** Waits for every replica of both topics to be in sync again, and says how long it took. */
+async function inSync(cluster: FaultContext['cluster'], killedAt: number): Promise<string> {
+  return cluster.waitInSync([EVENTS_TOPIC, LEDGER_TOPIC], 120_000).then(
+    () =>
+      `every replica of ${EVENTS_TOPIC} and ${LEDGER_TOPIC} back in sync ${Date.now() - killedAt} ms after the kill`,
+    (err: unknown) => `replicas not yet in sync: ${(err as Error).message}`,
+  );
+}
+
 export async function killPartitionLeader(
   ctx: FaultContext,
   partition = 0,
@@ -54,13 +63,7 @@ export async function killPartitionLeader(
       evidence.push(
         `kafka node ${leader.id} started again (pid ${leader.pid()}) in ${Date.now() - restartAt} ms`,
       );
-      await cluster.waitInSync([EVENTS_TOPIC, LEDGER_TOPIC], 120_000).then(
-        () =>
-          evidence.push(
-            `every replica of ${EVENTS_TOPIC} and ${LEDGER_TOPIC} back in sync ${Date.now() - startedAt} ms after the kill`,
-          ),
-        (err: unknown) => evidence.push(`replicas not yet in sync: ${(err as Error).message}`),
-      );
+      evidence.push(await inSync(cluster, startedAt));
       record.endedAt = Date.now();
       ctx.log(`fault: kafka node ${leader.id} is back`);
     })(),
@@ -95,13 +98,7 @@ export async function clusterOutage(
   evidence.push(
     `every kafka node started again after ${restartAt - startedAt} ms down, in ${Date.now() - restartAt} ms`,
   );
-  await cluster.waitInSync([EVENTS_TOPIC, LEDGER_TOPIC], 120_000).then(
-    () =>
-      evidence.push(
-        `every replica of ${EVENTS_TOPIC} and ${LEDGER_TOPIC} back in sync ${Date.now() - startedAt} ms after the kill`,
-      ),
-    (err: unknown) => evidence.push(`replicas not yet in sync: ${(err as Error).message}`),
-  );
+  evidence.push(await inSync(cluster, startedAt));
   for (const host of hosts) {
     const replaced = host.process.lines
       .slice(seen.get(host.name) ?? 0)
