@@ -1,9 +1,11 @@
 export type {
   ColumnType,
+  Compilable,
   Generated,
   Insertable,
   Kysely,
   QueryResult,
+  RawBuilder,
   Selectable,
   Transaction,
   Updateable,
@@ -14,4 +16,5 @@ export * from './group-commit.js';
 export * from './migrate.js';
 export * from './open.js';
 export * from './prepared.js';
+export * from './statement-batch.js';
 export * from './unavailable.js';

@@ -6,6 +6,7 @@
 // process): there the same rows are written by plain statements that share the group commit.
 import { OUTBOX_TABLE, type OutboxRow } from '@paystream/bus';
 import { isPostgres, preparedQuery, sql, writeOne } from '@paystream/db';
+import { type Alone, batchedFor, type SaveInput, type SaveResult } from './batched.js';
 import { type Db, insertOrder, type Order, type Trx } from './orders.js';
 import type { IdempotencyTable } from './schema.js';
 
@@ -63,9 +64,9 @@ export async function claimKeyAndInsert(
   order: Order,
 ): Promise<ClaimAndInsert> {
   if (isPostgres(db)) {
-    const row = (await claimThenInsert(db, { ...claim, order: JSON.stringify(order) })).rows[0];
-    if (!row || Number(row.claimed) === 0) return 'key-taken';
-    return Number(row.inserted) === 1 ? 'inserted' : 'order-exists';
+    const { claimed, inserted } = await batchedFor(db, ALONE).claim({ claim, order });
+    if (!claimed) return 'key-taken';
+    return inserted ? 'inserted' : 'order-exists';
   }
   return writeOne(db, async (d) => {
     const claimed = await insertClaimIfFree(d, claim);
@@ -153,14 +154,28 @@ const saveWithEvents = preparedQuery((db: Db, v: SaveValues) => {
  * with it, in the same statement, its events' outbox rows and the key's answer. Answers the
  * sequence and version written, or undefined when another write came first (then nothing was
  * written: the caller falls back to a transaction that reads the row again under lock).
+ * Concurrent requests' saves share a statement (batched.ts).
  */
-export async function saveOrderWithEvents(
+export function saveOrderWithEvents(
   db: Db,
   order: Order,
   expected: number,
   rows: readonly OutboxRow[],
   answer?: KeyAnswer,
-): Promise<{ sequence: number; version: number } | undefined> {
+): Promise<SaveResult> {
+  return batchedFor(db, ALONE).save({ order, expected, rows, answer });
+}
+
+/** The statements of a request that has no others to share them with. */
+const ALONE: Alone = {
+  async claim(db, { claim, order }) {
+    const row = (await claimThenInsert(db, { ...claim, order: JSON.stringify(order) })).rows[0];
+    return { claimed: Number(row?.claimed ?? 0) > 0, inserted: Number(row?.inserted ?? 0) === 1 };
+  },
+  save: saveAlone,
+};
+
+async function saveAlone(db: Db, { order, expected, rows, answer }: SaveInput): Promise<SaveResult> {
   const { sequence: _sequence, version: _version, ...rest } = order;
   const values: SaveValues = { ...rest, events: rows.length, expected, rows: JSON.stringify(rows) };
   if (answer) {
