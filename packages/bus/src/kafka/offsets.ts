@@ -57,6 +57,7 @@ export async function newGroupFloors(
 
 /** Moves a group (no running consumer) to the oldest retained event of every partition. */
 export async function rewindGroup(admin: Admin, groupId: string, topic: string): Promise<void> {
+  await untilGroupIdle(admin, groupId);
   const positions = await groupPositions(admin, groupId, topic);
   await setPositions(
     admin,
@@ -80,4 +81,28 @@ export async function setPositions(
       partitions: partitions.map((p) => ({ partition: p.partition, offset: p.offset.toString() })),
     }),
   );
+}
+
+/** States in which Kafka accepts a group's offsets from outside: no member is running. */
+const IDLE_STATES = new Set(['Empty', 'Dead']);
+
+/**
+ * Waits for a group whose consumers were just stopped to have none: the coordinator finishes the
+ * rebalance their leaving started (PreparingRebalance) before it accepts new offsets, and refuses
+ * them until then. A group with a consumer still running after `deadlineMs` is an error naming it.
+ */
+export async function untilGroupIdle(admin: Admin, groupId: string, deadlineMs = 30_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+    const { groups } = await retrying(() => admin.describeGroups([groupId]));
+    const group = groups.find((g) => g.groupId === groupId);
+    if (!group || IDLE_STATES.has(group.state)) return;
+    if (Date.now() + delay > deadline) {
+      const members = group.members.map((m) => `${m.clientId} (${m.clientHost})`).join(', ');
+      throw new Error(
+        `group ${groupId} still has running consumers (state ${group.state}${members ? `: ${members}` : ''}); stop them first`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }
