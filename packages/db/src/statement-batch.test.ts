@@ -111,7 +111,9 @@ describe('statementBatch', () => {
     expect((await Promise.all(results)).length).toBe(20);
     expect(h.maxInFlight()).toBe(2);
     expect(Math.max(...h.ran.map((r) => r.ids.length))).toBe(3);
-    expect(h.ran.flatMap((r) => r.ids).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(h.ran.flatMap((r) => r.ids).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => i),
+    );
   });
 
   it('runs each input of a failed batch again alone, so a bad input fails alone', async () => {
