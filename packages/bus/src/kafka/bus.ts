@@ -69,19 +69,21 @@ export async function createKafkaBus(opts: KafkaBusOptions): Promise<KafkaEventB
   const crashed = new Map<string, string>();
   let closed = false;
 
-  // A batch in one send, each message's partition chosen here and its acknowledgement checked
-  // (partitions.ts says why).
+  // A batch in one send per leader, each message's partition chosen here and its acknowledgement
+  // checked (partitions.ts says why).
   const partitions = topicPartitions(admin);
   const partitionOf = partitioner();
   const send = async (to: string, records: readonly RawRecord[]) => {
+    const metadata = await partitions.of(to);
     const groups = byPartition(
       to,
       records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-      await partitions.of(to),
+      metadata,
       partitionOf,
     );
+    const leaders = new Map(metadata.map((p) => [p.partitionId, p.leader]));
     try {
-      await sendChecked(producer, to, groups, logger);
+      await sendChecked(producer, to, groups, logger, leaders);
     } catch (err) {
       // Leaders or the partitions may have moved: look again before the next send.
       partitions.forget(to);

@@ -130,6 +130,22 @@ describe('sendChecked', () => {
     ]);
   });
 
+  it('sends each leader its own partitions, so no attempt of a send spans two brokers', async () => {
+    const p = producer([(all) => all, (all) => all]);
+    await sendChecked(
+      p,
+      't',
+      groups,
+      silentLogger,
+      new Map([
+        [0, 1],
+        [2, 2],
+        [4, 1],
+      ]),
+    );
+    expect(p.sends.map((sent) => [...new Set(sent.map((m) => m.partition))]).sort()).toEqual([[0, 4], [2]]);
+  });
+
   it('throws, naming the partition, when its own send is not acknowledged either', async () => {
     const p = producer([() => [0], (all) => all, () => []]);
     await expect(sendChecked(p, 't', groups, silentLogger)).rejects.toThrow(

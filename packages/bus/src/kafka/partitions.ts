@@ -9,7 +9,15 @@
 // the partitions it lacks again, each on its own: a send of one partition involves one broker per
 // attempt, so the bug cannot recur, and the partitions already written are not sent twice.
 //
-// One send per partition avoided the bug too, but the idempotent producer holds a lock per broker
+// The same retry also writes twice: a partition the first attempt wrote through one broker, whose
+// leadership then moved to a broker that had refused its own partitions, goes in the retry's request
+// to that broker, under a new sequence number, so the broker cannot tell it from new messages (a
+// chaos run: one ledger entry twice at consecutive offsets, 280 ms apart, during a leader kill).
+// Hence one send per leader, as the cluster last described the partitions' leaders: each attempt
+// of a send then involves one broker, the sends to different brokers run at once (as the requests
+// of one send did), and a refused request leaves kafkajs nothing already written to send again.
+//
+// One send per partition avoided both too, but the idempotent producer holds a lock per broker
 // for each produce request, so a relay's batch spread over six partitions cost six sequential round
 // trips to the broker: most of a payment's time between the gateway and the ledger.
 import {
@@ -26,14 +34,17 @@ import { retrying } from './retrying.js';
 /** The partitioner the producer is created with (murmur2 of the key, as the Java client). */
 export const partitioner = Partitioners.DefaultPartitioner;
 
-/** A topic's partitions as the cluster last described them, looked up again when stale or forgotten. */
+/**
+ * A topic's partitions as the cluster last described them, looked up again when stale (10 s: the
+ * leaders the sends are grouped by follow a failover within seconds) or forgotten.
+ */
 export interface TopicPartitions {
   of(topic: string): Promise<PartitionMetadata[]>;
   /** Drops what is known of the topic (after a failed send: leaders or partitions may have changed). */
   forget(topic: string): void;
 }
 
-export function topicPartitions(admin: Admin, maxAgeMs = 60_000): TopicPartitions {
+export function topicPartitions(admin: Admin, maxAgeMs = 10_000): TopicPartitions {
   const known = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
   return {
     async of(topic) {
@@ -84,18 +95,38 @@ export function unacknowledged(
 }
 
 /**
- * Sends `groups` (from {@link byPartition}) in one send and resolves once every partition is
- * acknowledged: the partitions the answer lacks go again, each in a send of its own. Throws when a
- * partition's own send resolves unacknowledged too.
+ * Sends `groups` (from {@link byPartition}) in one send per leader (`leaders`: partition → broker
+ * id; unknown partitions share one send) and resolves once every partition is acknowledged: the
+ * partitions an answer lacks go again, each in a send of its own. Throws when a partition's own send
+ * resolves unacknowledged too.
  */
 export async function sendChecked(
   producer: Pick<Producer, 'send'>,
   topic: string,
   groups: ReadonlyMap<number, Message[]>,
   logger: BusLogger,
+  leaders: ReadonlyMap<number, number> = new Map(),
 ): Promise<void> {
-  const written = await producer.send({ topic, acks: -1, messages: [...groups.values()].flat() });
-  const missing = unacknowledged(topic, groups.keys(), written);
+  const perLeader = new Map<number, number[]>();
+  for (const partition of groups.keys()) {
+    const leader = leaders.get(partition) ?? -1;
+    perLeader.set(leader, [...(perLeader.get(leader) ?? []), partition]);
+  }
+  await Promise.all(
+    [...perLeader.values()].map((partitions) => sendPartitions(producer, topic, groups, partitions, logger)),
+  );
+}
+
+async function sendPartitions(
+  producer: Pick<Producer, 'send'>,
+  topic: string,
+  groups: ReadonlyMap<number, Message[]>,
+  partitions: readonly number[],
+  logger: BusLogger,
+): Promise<void> {
+  const messages = partitions.flatMap((partition) => groups.get(partition) ?? []);
+  const written = await producer.send({ topic, acks: -1, messages });
+  const missing = unacknowledged(topic, partitions, written);
   if (missing.length === 0) return;
   logger.warn({ topic, partitions: missing }, 'a send resolved without some partitions; sending those alone');
   await Promise.all(
