@@ -6,6 +6,7 @@ import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createTestDatabase, TEST_DATABASE_KINDS, type TestDatabase } from '@paystream/db/testing';
 import type { PaystreamEvent } from '@paystream/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderRow } from '../__fixtures__/order-row.js';
 import { prepareDatabase } from '../database.js';
 import { findOrder, type Order } from '../store/orders.js';
 import type { GatewaySchema } from '../store/schema.js';
@@ -14,32 +15,7 @@ import { type ChangeOf, Recorder } from './recorder.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
-function newOrder(no: string): Order {
-  return {
-    out_trade_no: no,
-    caller: 'checkout',
-    amount_minor: 1000,
-    currency: 'HKD',
-    wallet: 'WECHATHK',
-    status: 'pending',
-    upstream_trade_no: null,
-    qr_code_url: null,
-    pay_url: null,
-    description: null,
-    notify_url: null,
-    metadata: null,
-    refunded_minor: 0,
-    sequence: 0,
-    last_code: null,
-    created_at: NOW,
-    updated_at: NOW,
-    paid_at: null,
-    intent: null,
-    intent_at: null,
-    query_code: null,
-    version: 0,
-  };
-}
+const newOrder = (no: string) => orderRow(no, NOW);
 
 const to =
   (status: Order['status'], operation: 'notify' | 'query' | 'cancel'): ChangeOf =>

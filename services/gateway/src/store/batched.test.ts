@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { type Database, type Kysely, openDatabase } from '@paystream/db';
 import { createPostgresTestDatabase, type TestDatabase } from '@paystream/db/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { orderRow } from '../__fixtures__/order-row.js';
 import { prepareDatabase } from '../database.js';
 import { claimKeyAndInsert, saveOrderWithEvents } from './one-statement.js';
 import { findOrder, type Order } from './orders.js';
@@ -23,32 +24,7 @@ Client.prototype.query = function (this: unknown, ...args: unknown[]) {
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
-function order(no: string): Order {
-  return {
-    out_trade_no: no,
-    caller: 'checkout',
-    amount_minor: 1000,
-    currency: 'HKD',
-    wallet: 'WECHATHK',
-    status: 'pending',
-    upstream_trade_no: null,
-    qr_code_url: null,
-    pay_url: null,
-    description: null,
-    notify_url: null,
-    metadata: null,
-    refunded_minor: 0,
-    sequence: 0,
-    last_code: null,
-    created_at: NOW,
-    updated_at: NOW,
-    paid_at: null,
-    intent: 'create',
-    intent_at: NOW,
-    query_code: null,
-    version: 0,
-  };
-}
+const order = (no: string) => orderRow(no, NOW, { intent: 'create', intent_at: NOW });
 
 const claim = (key: string): IdempotencyTable => ({
   caller: 'checkout',
